@@ -1,0 +1,17 @@
+"Every notebook under nbs/ runs top to bottom (cells flagged `slow` or `notest` skipped): its inline tests pass."
+import pytest
+from nbdev.doclinks import nbglob
+from nbdev.test import test_nb as run_nb
+from conftest import ROOT
+
+NBS = sorted(nbglob(ROOT/'nbs', as_path=True))
+
+
+def test_found_notebooks():
+    assert len(NBS) >= 4
+
+
+@pytest.mark.parametrize('nb', NBS, ids=[str(p.relative_to(ROOT/'nbs')) for p in NBS])
+def test_notebook(nb):
+    ok, _ = run_nb(nb, skip_flags=['notest', 'slow'])
+    assert ok, f'{nb} failed (see the traceback above)'

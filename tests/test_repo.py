@@ -1,0 +1,87 @@
+"The repository as a whole: notebooks and package in step, DVC's hash, the pipeline end to end, README and CI."
+import json, os, re, shutil, subprocess
+from pathlib import Path
+import pytest
+import yaml
+from conftest import ROOT, BIN
+from dadfi.data import dvc_dir_md5
+
+
+def run(cmd, cwd, **kw):
+    env = {**os.environ, 'PATH': f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, shell=isinstance(cmd, str), **kw)
+    assert r.returncode == 0, f"{cmd} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
+    return r.stdout
+
+
+def tree_files():
+    "The files git tracks, plus the untracked ones it does not ignore."
+    out = run(['git', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'], ROOT)
+    return sorted(f for f in out.split('\0') if f and (ROOT/f).is_file())
+
+
+def copy_tree(dest: Path) -> list[str]:
+    files = tree_files()
+    for f in files:
+        (dest/f).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT/f, dest/f)
+    return files
+
+
+def test_nbdev_export_and_clean_leave_tree_unchanged(tmp_path):
+    files = copy_tree(tmp_path)
+    run([str(BIN/'nbdev-export')], tmp_path)
+    run([str(BIN/'nbdev-clean')], tmp_path)
+    changed = [f for f in files if (tmp_path/f).read_bytes() != (ROOT/f).read_bytes()]
+    new = sorted(set(str(p.relative_to(tmp_path)) for p in (tmp_path/'dadfi').rglob('*.py')) - set(files))
+    assert not changed and not new, f"run nbdev-export and nbdev-clean, then commit: changed {changed}, new {new}"
+
+
+def test_dvc_dir_md5_agrees_with_dvc(tmp_path):
+    (tmp_path/'d'/'sub').mkdir(parents=True)
+    (tmp_path/'d'/'x.bin').write_bytes(bytes(range(256)))
+    (tmp_path/'d'/'sub'/'é ü.txt').write_text('text\r\nwith CRLF\n')
+    run(['git', 'init', '-q'], tmp_path); run([str(BIN/'dvc'), 'init', '-q'], tmp_path)
+    run([str(BIN/'dvc'), 'add', '-q', 'd'], tmp_path)
+    want = yaml.safe_load((tmp_path/'d.dvc').read_text())['outs'][0]['md5']
+    assert dvc_dir_md5(tmp_path/'d') == want
+
+
+def test_data_matches_data_dvc(data_dir):
+    want = yaml.safe_load((ROOT/'data.dvc').read_text())['outs'][0]['md5']
+    assert dvc_dir_md5(data_dir) == want
+
+
+def test_cli_fetch_is_installed():
+    assert 'ready' in run([str(BIN/'dadfi'), 'fetch'], ROOT)
+
+
+def test_dvc_repro_smoke(tmp_path, data_dir):
+    "The whole pipeline with tiny params, in a scratch copy: runs, writes its outputs, leaves a clean `dvc status`."
+    copy_tree(tmp_path)
+    shutil.copytree(data_dir, tmp_path/'data')
+    p = yaml.safe_load((ROOT/'params.yaml').read_text())
+    p['data'].update(size=16, n_train=8, n_test=4)
+    (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
+    for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
+    run(['git', 'init', '-q'], tmp_path)
+    run([str(BIN/'dvc'), 'repro'], tmp_path, timeout=1200)
+    assert json.loads(run([str(BIN/'dvc'), 'status', '--json'], tmp_path)) == {}
+    sp = json.loads((tmp_path/'outputs'/'data'/'splits.json').read_text())
+    assert (len(sp['main']['train']), len(sp['main']['test'])) == (8, 4)
+    assert (tmp_path/'outputs'/'data'/'faces.png').stat().st_size > 10_000
+    m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
+    assert m, 'dvc metrics show found no metrics'
+
+
+def _readme_commands():
+    text = (ROOT/'README.md').read_text()
+    return re.findall(r'<!-- (main|test) command -->\s*```(?:bash|sh)?\n(.+?)\n```', text, flags=re.S)
+
+
+def test_readme_has_two_commands_and_ci_runs_the_test_one():
+    cmds = dict(_readme_commands())
+    assert set(cmds) == {'main', 'test'}
+    ci = (ROOT/'.ci'/'run').read_text()
+    assert cmds['test'].strip() in ci, '.ci/run must run the README test command'
+    assert 'dvc repro' in cmds['main'] and 'dadfi fetch' in cmds['main']
