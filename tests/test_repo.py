@@ -1,5 +1,5 @@
 "The repository as a whole: notebooks and package in step, DVC's hash, the pipeline end to end, README and CI."
-import json, os, re, shutil, subprocess
+import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 import yaml
@@ -35,6 +35,14 @@ def test_nbdev_export_and_clean_leave_tree_unchanged(tmp_path):
     changed = [f for f in files if (tmp_path/f).read_bytes() != (ROOT/f).read_bytes()]
     new = sorted(set(str(p.relative_to(tmp_path)) for p in (tmp_path/'dadfi').rglob('*.py')) - set(files))
     assert not changed and not new, f"run nbdev-export and nbdev-clean, then commit: changed {changed}, new {new}"
+
+
+def test_docs_notebooks_process(tmp_path):
+    "nbdev's docs preprocessing (the offline part of `nbdev-docs`; Quarto itself is not installable here) runs on every notebook."
+    copy_tree(tmp_path)
+    # proc_nbs itself, not the nbdev-proc-nbs command: that one first tries to download and install Quarto
+    run([sys.executable, '-c', 'from nbdev.quarto import proc_nbs; proc_nbs(n_workers=0)'], tmp_path)
+    assert (tmp_path/'_proc'/'01_data.ipynb').exists() and (tmp_path/'_proc'/'pipeline'/'10_data.ipynb').exists()
 
 
 def test_dvc_dir_md5_agrees_with_dvc(tmp_path):
