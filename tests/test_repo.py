@@ -5,6 +5,8 @@ import pytest
 import yaml
 from conftest import ROOT, BIN
 from dadfi.data import dvc_dir_md5
+from dadfi.deepfakes import load_deepfake
+from dadfi.surrogates import TINY_ARCH
 
 
 def run(cmd, cwd, **kw):
@@ -69,7 +71,9 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     copy_tree(tmp_path)
     shutil.copytree(data_dir, tmp_path/'data')
     p = yaml.safe_load((ROOT/'params.yaml').read_text())
-    p['data'].update(size=16, n_train=8, n_test=4)
+    p['data'].update(size=32, n_train=8, n_test=4)
+    for fam, arch in TINY_ARCH.items(): p['deepfakes'][fam].update(arch=arch, iters=2, batch_size=4)
+    p['deepfakes']['check'] = dict(max_recon=2.0, min_edit=0.0, min_between=0.0)   # tiny models are checked in nbs/03
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -78,6 +82,10 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     sp = json.loads((tmp_path/'outputs'/'data'/'splits.json').read_text())
     assert (len(sp['main']['train']), len(sp['main']['test'])) == (8, 4)
     assert (tmp_path/'outputs'/'data'/'faces.png').stat().st_size > 10_000
+    for fam in p['deepfakes']['models']:
+        assert load_deepfake(tmp_path/'outputs'/'deepfakes'/f'{fam}.pt').targets == p['deepfakes']['attrs']
+    rep = json.loads((tmp_path/'outputs'/'metrics'/'deepfakes.json').read_text())
+    assert set(rep) == set(p['deepfakes']['models'])
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
 
