@@ -74,6 +74,7 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     p['data'].update(size=32, n_train=8, n_test=4)
     for fam, arch in TINY_ARCH.items(): p['deepfakes'][fam].update(arch=arch, iters=2, batch_size=4)
     p['deepfakes']['check'] = dict(max_recon=2.0, min_edit=0.0, min_between=0.0)   # tiny models are checked in nbs/03
+    p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -86,6 +87,10 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
         assert load_deepfake(tmp_path/'outputs'/'deepfakes'/f'{fam}.pt').targets == p['deepfakes']['attrs']
     rep = json.loads((tmp_path/'outputs'/'metrics'/'deepfakes.json').read_text())
     assert set(rep) == set(p['deepfakes']['models'])
+    rep = json.loads((tmp_path/'outputs'/'metrics'/'dadfi.json').read_text())
+    assert set(rep['dadfi']['models']) == set(p['dadfi']['models']) and rep['dadfi']['linf'] <= p['dadfi']['lim']
+    out = run([str(BIN/'dadfi'), 'protect', str(tmp_path/'data'/'celeba'/'img_align_celeba'/'000001.jpg'), '-o', str(tmp_path/'prot')], tmp_path)
+    assert '1 protected, 0 failed' in out
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
 
