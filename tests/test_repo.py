@@ -75,6 +75,7 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     for fam, arch in TINY_ARCH.items(): p['deepfakes'][fam].update(arch=arch, iters=2, batch_size=4)
     p['deepfakes']['check'] = dict(max_recon=2.0, min_edit=0.0, min_between=0.0)   # tiny models are checked in nbs/03
     p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
+    p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50], transfer_epochs_ft=1)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -93,6 +94,17 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     assert '1 protected, 0 failed' in out
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
+    methods = {'DADFI', 'DADFI w/o fine-tuning', 'PGD', 'Universal', 'MOMA', 'ATS-O2A', 'Adv-Bot'}
+    for ds in ('main', 'second'):
+        ev = json.loads((tmp_path/'outputs'/'metrics'/f'eval_{ds}.json').read_text())
+        assert set(ev['methods']) == methods and ev['n_images'] == 3 and ev['held_out'] == ['attgan']
+        assert all(set(r['models']) == set(p['deepfakes']['models']) and all('fid' in v for v in r['models'].values()) for r in ev['methods'].values())
+        assert set(ev['robustness']['DADFI']) == {'jpeg50', 'resize0.5'}
+        assert (tmp_path/'outputs'/'eval'/ds/'fig3_validity.png').exists() and (tmp_path/'outputs'/'eval'/ds/'fig7_time.png').exists()
+    tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
+    assert len(tr['rows']) == len(p['dadfi']['models']) + 1
+    assert '| stargan | DADFI |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
+    assert '| attgan (held out) | Adv-Bot |' in run([str(BIN/'dadfi'), 'results'], tmp_path)
 
 
 def _readme_commands():
@@ -106,3 +118,13 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
     ci = (ROOT/'.ci'/'run').read_text()
     assert cmds['test'].strip() in ci, '.ci/run must run the README test command'
     assert 'dvc repro' in cmds['main'] and 'dadfi fetch' in cmds['main']
+
+
+def test_readme_results_match_metrics():
+    "After `dvc repro` here, the README's results tables are the ones `dadfi results` makes from the metrics files."
+    files = sorted((ROOT/'outputs'/'metrics').glob('eval_*.json'))
+    if not files: pytest.skip('no evaluation metrics in this checkout (run `dvc repro`)')
+    from dadfi.evaluation import results_table, START, END
+    want = '\n'.join(results_table(json.loads(f.read_text())) for f in files)
+    text = (ROOT/'README.md').read_text()
+    assert text[text.index(START) + len(START) + 1:text.index(END)] == want, 'run `dadfi results --readme README.md`'
