@@ -156,19 +156,16 @@ class ATSO2AMethod(Method):
         return design_attack(self.models, x, attrs, self.lim, self.steps, self.step, 0.0, 'mse', 1.0, self.g, self.critical(x, attrs))
 
 # %% ../nbs/09_methods.ipynb #d2b9ca3e
-class AdvBotMethod(Method):
-    "Adv-Bot (Debicha et al. 2023) adapted: a black-box transfer attack crafted on the protector's own surrogates, kept to 8-bit values."
+class AdvBotMethod(PGDMethod):
+    "Adv-Bot (Debicha et al. 2023) adapted: a black-box transfer attack crafted on the protector's own `surrogates` (the `models` it attacks), kept to 8-bit values."
     name = 'Adv-Bot'
-    def __init__(self, surrogates, lim: float, steps: int = 10, step: float = 0.01, seed: int = 0, batch_size: int = 25):
-        super().__init__(lim, batch_size); self.surrogates, self.steps, self.step = list(surrogates), steps, step
-        self.g = torch.Generator().manual_seed(seed)
     def perturb(self, x, attrs):
-        with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(self.surrogates) for t in m.targets}
+        with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(self.models) for t in m.targets}
         q = np.floor(self.lim*127.5 + 1e-9)/127.5
         delta = ((torch.rand(x.shape, generator=self.g)*2 - 1)*q).to(x)       # a random start: at 0 the gradient vanishes
         for _ in range(self.steps):
             d = delta.clone().requires_grad_(True)
-            grad, = torch.autograd.grad(edit_distance(self.surrogates, (x + d).clamp(-1, 1), attrs, clean).sum(), d)
+            grad, = torch.autograd.grad(edit_distance(self.models, (x + d).clamp(-1, 1), attrs, clean).sum(), d)
             delta = (delta + self.step*grad.sign()).clamp(-q, q)
             delta = torch.round(((x + delta).clamp(-1, 1) - x)*127.5)/127.5       # a realistic image: whole 8-bit steps
         return delta
