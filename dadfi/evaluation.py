@@ -6,7 +6,7 @@ Docs: https://dadfi.github.io/dadfi/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #6c391b47
 from __future__ import annotations
-import io, json, math, re
+import io, json, math, os, platform, re
 from pathlib import Path
 import numpy as np
 import torch
@@ -15,7 +15,8 @@ from .core import to_tensor
 from .metrics import disruption, success_rates, psnr, ssim, inception_features, frechet_distance
 
 # %% auto #0
-__all__ = ['START', 'END', 'jpeg', 'resize_back', 'transforms', 'rotating_edits', 'score', 'results_table', 'update_readme']
+__all__ = ['START', 'END', 'jpeg', 'resize_back', 'transforms', 'describe_machine', 'rotating_edits', 'score', 'results_table',
+           'update_readme']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -37,6 +38,15 @@ def transforms(jpeg_qualities, resize_scales) -> dict:
     return {**t, **{f'resize{s:g}': (lambda a, s=s: resize_back(a, s)) for s in resize_scales}}
 
 # %% ../nbs/10_evaluation.ipynb #f3a20d69
+def describe_machine(device=None) -> str:
+    "The accelerator's name, or the CPU model and the threads torch uses, for the tables."
+    if device is not None and torch.device(device).type == 'cuda': return torch.cuda.get_device_name(torch.device(device))
+    cpu = platform.processor() or platform.machine()
+    if os.path.exists('/proc/cpuinfo'):
+        cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), cpu)
+    return f"{cpu} CPU, {torch.get_num_threads()} threads"
+
+# %% ../nbs/10_evaluation.ipynb #539cf705
 @torch.no_grad()
 def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
     "Each face edited once by `model`, face `i` towards target `i mod T`."
@@ -63,7 +73,7 @@ def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor,
         out['models'][k] = r
     return out
 
-# %% ../nbs/10_evaluation.ipynb #9a99a489
+# %% ../nbs/10_evaluation.ipynb #f0b62aa8
 def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f}"
 def _num(v, f='.3f'): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
 

@@ -99,7 +99,7 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
         ev = json.loads((tmp_path/'outputs'/'metrics'/f'eval_{ds}.json').read_text())
         assert set(ev['methods']) == methods and ev['n_images'] == 3 and ev['held_out'] == ['attgan']
         assert all(set(r['models']) == set(p['deepfakes']['models']) and all('fid' in v for v in r['models'].values()) for r in ev['methods'].values())
-        assert set(ev['robustness']['DADFI']) == {'jpeg50', 'resize0.5'}
+        assert set(ev['robustness'].get('DADFI', {})) == ({'jpeg50', 'resize0.5'} if ds == 'main' else set())
         assert (tmp_path/'outputs'/'eval'/ds/'fig3_validity.png').exists() and (tmp_path/'outputs'/'eval'/ds/'fig7_time.png').exists()
     tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
     assert len(tr['rows']) == len(p['dadfi']['models']) + 1
