@@ -88,8 +88,7 @@ def frechet_distance(f1: np.ndarray, f2: np.ndarray) -> float:
     if min(len(f1), len(f2)) < f1.shape[1]:
         tr_sqrt = np.linalg.svd(x1 @ x2.T, compute_uv=False).sum()/np.sqrt(c1*c2)
     else:
-        root, _ = linalg.sqrtm((x1.T @ x1/c1) @ (x2.T @ x2/c2), disp=False)
-        tr_sqrt = np.trace(root.real)
+        tr_sqrt = np.trace(linalg.sqrtm((x1.T @ x1/c1) @ (x2.T @ x2/c2)).real)
     return float(((mu1 - mu2)**2).sum() + tr1 + tr2 - 2*tr_sqrt)
 
 # %% ../nbs/07_metrics.ipynb #ad1a5a56
