@@ -6,7 +6,7 @@ Docs: https://dadfi.github.io/dadfi/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #6c391b47
 from __future__ import annotations
-import io, json, math, os, platform, re
+import io, math, os, platform, re
 from pathlib import Path
 import numpy as np
 import torch

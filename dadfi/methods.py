@@ -6,7 +6,7 @@ Docs: https://dadfi.github.io/dadfi/methods.html.md"""
 
 # %% ../nbs/09_methods.ipynb #8b8102dd
 from __future__ import annotations
-import itertools, time
+import time
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -82,9 +82,10 @@ class UniversalMethod(Method):
 MOMA_GENES = {'step': (0.0025, 0.005, 0.01, 0.02), 'momentum': (0.0, 0.5, 0.9), 'loss': ('mse', 'l1'), 'start': (0.5, 1.0)}
 
 def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentum: float, loss: str, start: float,
-                  g: torch.Generator | None = None, mask: torch.Tensor | None = None) -> torch.Tensor:
+                  g: torch.Generator | None = None, mask: torch.Tensor | None = None, clean: dict | None = None) -> torch.Tensor:
     "An iterative sign attack of a given design on `models` (optionally only where `mask` is 1), from a random start within `start·lim`; returns `δ`."
-    with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
+    if clean is None:
+        with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
     dist = (lambda a, b: (a - b).pow(2)) if loss == 'mse' else (lambda a, b: (a - b).abs())
     mask = torch.ones_like(x[:, :1]) if mask is None else mask
     delta = ((torch.rand(x.shape, generator=g)*2 - 1)*start*lim).to(x)*mask     # at δ = 0 the distance's gradient is 0: start off it
@@ -104,9 +105,8 @@ class MOMAMethod(Method):
     def __init__(self, models, lim: float, steps: int = 10, population: int = 6, generations: int = 2, n_fit: int = 8, seed: int = 0, batch_size: int = 25):
         super().__init__(lim, batch_size); self.models, self.steps, self.pop, self.gens, self.n_fit = list(models), steps, population, generations, n_fit
         self.rng, self.g = np.random.default_rng(seed), torch.Generator().manual_seed(seed)
-    def _score(self, design, x, attrs) -> tuple[float, float]:
-        with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(self.models) for t in m.targets}
-        d = design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, **design)
+    def _score(self, design, x, attrs, clean) -> tuple[float, float]:
+        d = design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, clean=clean, **design)
         return edit_distance(self.models, x + d, attrs, clean).mean().item(), d.abs().mean().item()
     def _random(self): return {k: v[self.rng.integers(len(v))] for k, v in MOMA_GENES.items()}
     def _mutate(self, d):
@@ -115,12 +115,13 @@ class MOMAMethod(Method):
     def fit(self, x, attrs):
         t0 = time.perf_counter(); x, attrs = x[:self.n_fit], attrs[:self.n_fit]
         pop = [self._random() for _ in range(self.pop)]
+        with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(self.models) for t in m.targets}
         scored = {}
         for _ in range(self.gens + 1):
             for d in pop:
                 key = tuple(d.items())
-                if key not in scored: scored[key] = self._score(d, x, attrs)
-            front = pareto_front({k: v for k, v in scored.items()})
+                if key not in scored: scored[key] = self._score(d, x, attrs, clean)
+            front = pareto_front(scored)
             elite = [dict(k) for k in front]
             kids = [{k: (a if self.rng.random() < 0.5 else b)[k] for k in MOMA_GENES} for a, b in zip(elite, elite[1:] + elite[:1])]
             pop = [self._mutate(d) for d in elite] + kids          # local search around the elite, and recombination
