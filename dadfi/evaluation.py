@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from .core import to_tensor
+from .core import progress, to_tensor
 from .metrics import disruption, success_rates, psnr, ssim, inception_features, frechet_distance
 
 # %% auto #0
@@ -63,7 +63,7 @@ def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor,
     ps = [psnr(a, b) for a, b in zip(imgs, prot)]
     out = {'psnr': float(np.mean([p for p in ps if math.isfinite(p)])) if any(map(math.isfinite, ps)) else float('inf'),
            'ssim': float(np.mean([ssim(a, b) for a, b in zip(imgs, prot)])), 'models': {}}
-    for k, m in models.items():
+    for k, m in progress(models.items(), desc='scoring', unit='model', leave=False):
         if ('edits', k) not in cache:
             with torch.no_grad(): cache[('edits', k)] = {t: m(x, t, attrs) for t in m.targets}
         r = success_rates(disruption(m, x, xa, attrs, cache[('edits', k)]))

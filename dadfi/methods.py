@@ -10,7 +10,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import to_tensor
+from .core import progress, to_tensor
 from .finetuning import edit_distance, pgd
 from .generation import project
 
@@ -32,7 +32,7 @@ class Method:
     def protect(self, imgs: np.ndarray, attrs: torch.Tensor) -> tuple[np.ndarray, float]:
         "Protected `uint8` faces (N, H, W, 3) and the seconds spent on them."
         q, out, t0 = int(np.floor(self.lim*127.5 + 1e-9)), [], time.perf_counter()
-        for b in range(0, len(imgs), self.batch_size):
+        for b in progress(range(0, len(imgs), self.batch_size), desc=self.name, unit='batch', leave=False):
             x = to_tensor(imgs[b:b + self.batch_size]); a = attrs[b:b + self.batch_size]
             d = torch.round(project(self.perturb(x, a), self.lim)*127.5).clamp(-q, q)
             out.append((torch.from_numpy(imgs[b:b + self.batch_size]).permute(0, 3, 1, 2).float() + d).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy())
@@ -65,7 +65,7 @@ class UniversalMethod(Method):
     def fit(self, x, attrs):
         t0, g = time.perf_counter(), torch.Generator().manual_seed(self.seed)
         self.delta = (torch.rand(1, *x.shape[1:], generator=g)*2 - 1)*self.lim     # a random start: at 0 the gradient vanishes
-        for _ in range(self.epochs):
+        for _ in progress(range(self.epochs), desc=f'{self.name} fit', unit='epoch', leave=False):
             for ix in torch.randperm(len(x), generator=g).split(self.batch_size):
                 xb, ab = x[ix], attrs[ix]
                 with torch.no_grad(): clean = {(i, t): m(xb, t, ab) for i, m in enumerate(self.models) for t in m.targets}
@@ -117,7 +117,7 @@ class MOMAMethod(Method):
         pop = [self._random() for _ in range(self.pop)]
         with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(self.models) for t in m.targets}
         scored = {}
-        for _ in range(self.gens + 1):
+        for _ in progress(range(self.gens + 1), desc=f'{self.name} search', unit='generation', leave=False):
             for d in pop:
                 key = tuple(d.items())
                 if key not in scored: scored[key] = self._score(d, x, attrs, clean)

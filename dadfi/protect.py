@@ -11,12 +11,11 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MIN_SIDE', 'working_shape', 'perturbations', 'apply_perturbation', 'protect_files']
 
-# %% ../nbs/08_protect.ipynb #afb1a6fe
+# %% ../nbs/08_protect.ipynb #7d63de90
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps
-from tqdm.auto import tqdm
 from .core import *
 from .data import IMAGE_EXTS
 from .generation import project
@@ -46,7 +45,7 @@ def apply_perturbation(img: np.ndarray, d: np.ndarray) -> np.ndarray:
     "The protected `uint8` photo: `img + d`, clipped to 0..255."
     return np.clip(img.astype(np.int16) + d, 0, 255).astype(np.uint8)
 
-# %% ../nbs/08_protect.ipynb #c8051143
+# %% ../nbs/08_protect.ipynb #d4ac4216
 MAX_PIXELS, MIN_SIDE = 64_000_000, 16
 
 def _collect(inputs) -> list[tuple[Path, Path]]:
@@ -72,7 +71,7 @@ def _read(path: Path, max_pixels: int, min_side: int):
     return rgb, alpha
 
 def protect_files(inputs, out_dir, model, lim: float | None = None, batch_size: int = 8, device='cpu', overwrite: bool = False,
-                  max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE, log=print, progress: bool = True) -> list[dict]:
+                  max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE, log=print) -> list[dict]:
     "Protect every photo in `inputs` with the `Gen` checkpoint `model`; one result dict per photo (with `error` when it failed)."
     gen, meta = load_gen(model, device)
     lim = meta['lim'] if lim is None else lim
@@ -90,7 +89,7 @@ def protect_files(inputs, out_dir, model, lim: float | None = None, batch_size: 
             rgb, alpha = _read(f, max_pixels, min_side)
             todo.setdefault(working_shape(*rgb.shape[:2], meta['size']), []).append((r, rgb, alpha))
         except ImageError as e: r['error'] = str(e)
-    bar = tqdm(total=len(files), disable=not progress, unit='photo')
+    bar = progress(total=len(files), unit='photo', desc='protect')
     bar.update(sum('error' in r for r in results))
     for group in todo.values():
         for b in range(0, len(group), batch_size):

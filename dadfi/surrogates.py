@@ -41,7 +41,7 @@ def r1_penalty(d_out, x):
     g, = torch.autograd.grad(d_out.sum(), x, create_graph=True)
     return 0.5*g.pow(2).flatten(1).sum(1).mean()
 
-# %% ../nbs/03_surrogates.ipynb #28984e19
+# %% ../nbs/03_surrogates.ipynb #2a899b10
 class FaceBank:
     "Training faces as a `uint8` tensor with their attributes; `batch` draws random flipped batches in [-1, 1]."
     def __init__(self, images: np.ndarray, attrs: np.ndarray, device='cpu'):
@@ -49,13 +49,14 @@ class FaceBank:
         self.attrs, self.device = torch.from_numpy(np.asarray(attrs)).float(), torch.device(device)
     def __len__(self): return len(self.images)
     def batch(self, n: int, g: torch.Generator):
+        "`n` random faces (half of them mirrored) in [-1, 1] and their attributes."
         ix = torch.randint(len(self), (n,), generator=g)
         x = self.images[ix].float().div(127.5).sub(1)
         flip = torch.rand(n, generator=g) < 0.5
         x[flip] = x[flip].flip(3)
         return x.to(self.device), self.attrs[ix].to(self.device)
 
-# %% ../nbs/03_surrogates.ipynb #dee059ee
+# %% ../nbs/03_surrogates.ipynb #fc7b9651
 def _adam(params, lr, betas=(0.5, 0.999), wd=0.0): return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=wd)
 
 class StarGANTrainer:
@@ -66,6 +67,7 @@ class StarGANTrainer:
                                       p.arch.get('d_repeat_num', int(np.log2(size)) - 2)).to(next(model.parameters()).device)
         self.g_opt, self.d_opt = _adam(model.G.parameters(), p.lr), _adam(self.D.parameters(), p.lr)
     def step(self, bank, g):
+        "One generator update after `n_critic` critic updates; the losses as floats."
         G, D, w = self.m.G, self.D, STARGAN_W
         for _ in range(self.p.n_critic):
             x, c = bank.batch(self.p.batch_size, g)
@@ -92,6 +94,7 @@ class AttGANTrainer:
         m = self.m
         return m.G(x, m.diff(a, b)) if isinstance(m, STGAN) else m.G(x, m.code(b))
     def step(self, bank, g):
+        "One generator update after `n_critic` critic updates; the losses as floats."
         D, w = self.D, ATTGAN_W
         for _ in range(self.p.n_critic):
             x, a = bank.batch(self.p.batch_size, g)
@@ -126,6 +129,7 @@ class StarGANv2Trainer:
         z = torch.randn(len(y), self.m.config['latent_dim'], generator=g).to(y.device)
         return self.nets.mapping_network(z, y)
     def step(self, bank, g):
+        "One critic update, then one update of the generator, mapping network and style encoder; the losses as floats."
         n, w, nets, D = self.p.batch_size, V2_W, self.nets, self.D
         x, a = bank.batch(n, g); y = a.argmax(1)
         xr, ar = bank.batch(n, g); yt = ar.argmax(1)                     # reference faces define the target domains
@@ -162,7 +166,7 @@ class StarGANv2Trainer:
 
 TRAINERS = {'stargan': StarGANTrainer, 'attgan': AttGANTrainer, 'stgan': AttGANTrainer, 'starganv2': StarGANv2Trainer}
 
-# %% ../nbs/03_surrogates.ipynb #bbb8be67
+# %% ../nbs/03_surrogates.ipynb #55beb362
 def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int, seed: int = 0,
                     device='cpu', log_every: int = 0, max_seconds: float | None = None):
     "Train a `family` surrogate on `bank` for `p.iters` updates (or until `max_seconds`); return (model, losses, seconds)."
@@ -171,7 +175,7 @@ def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateP
     m = build_deepfake(family, names, image_size=size, **arch).to(device).train()
     tr, losses, t0 = TRAINERS[family](m, p, size), [], time.time()
     if family == 'starganv2': m.eval()          # the EMA copy is only averaged into, never trained
-    for it in range(p.iters):
+    for it in progress(range(p.iters), desc=family, unit='update'):
         if max_seconds is not None and time.time() - t0 > max_seconds: break
         losses.append(tr.step(bank, g))
         if log_every and (it + 1) % log_every == 0:

@@ -21,7 +21,7 @@ from .deepfakes import Deepfake
 from .generation import *
 from .finetuning import *
 
-# %% ../nbs/06_train.ipynb #f2835f5d
+# %% ../nbs/06_train.ipynb #a3fdaa6f
 def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor], models: dict[str, Deepfake],
                 p: DadfiParams, ckpt: str | Path, seed: int = 0, device='cpu', log=print, stop_after: int | None = None) -> dict:
     "Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`; return the final state."
@@ -40,7 +40,7 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
     elif s is not None: log(f"{ckpt} holds a finished run or other settings: starting afresh")
     grad_fn = (lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black' else None
     n, total = len(faces), p.epochs_gen + p.epochs_ft
-    for epoch in range(state['epoch'], total):
+    for epoch in progress(range(state['epoch'], total), desc='DADFI', unit='epoch', initial=state['epoch'], total=total):
         t0, stage, sums = time.time(), 1 if epoch < p.epochs_gen else 2, {}
         perm = torch.randperm(n, generator=g)
         for b in range(0, n, p.batch_size):
