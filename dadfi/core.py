@@ -198,10 +198,10 @@ def read_image(path: str | Path) -> np.ndarray:
     except Image.UnidentifiedImageError: raise ImageError(f"{path}: not an image (Pillow cannot identify the format)") from None
     except (OSError, SyntaxError, ValueError) as e: raise ImageError(f"{path}: cannot decode image ({e})") from None
 
-# %% ../nbs/00_core.ipynb #1b84a586
+# %% ../nbs/00_core.ipynb #4d79eed8
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "`uint8` (H, W, 3) or (B, H, W, 3) → float tensor in [-1, 1], channels first."
-    t = torch.from_numpy(np.ascontiguousarray(img)).float().div(127.5).sub(1)
+    t = torch.from_numpy(np.array(img)).float().div(127.5).sub(1)      # a copy: arrays from Pillow are read-only
     return t.permute(0, 3, 1, 2) if t.ndim == 4 else t.permute(2, 0, 1)
 
 def to_uint8(t: torch.Tensor) -> np.ndarray:

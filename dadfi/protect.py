@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'MIN_SIDE', 'working_shape', 'perturbations', 'apply_perturbation', 'protect_files']
+__all__ = ['MAX_PIXELS', 'MIN_SIDE', 'working_shape', 'perturbations', 'apply_perturbation', 'read_photo', 'protect_files']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
 import numpy as np
@@ -57,8 +57,8 @@ def _collect(inputs) -> list[tuple[Path, Path]]:
         else: out.append((p, Path(p.name)))
     return out
 
-def _read(path: Path, max_pixels: int, min_side: int):
-    "The upright RGB array and alpha channel (or None) of a photo, or an `ImageError`."
+def read_photo(path: Path, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE):
+    "A photo's upright RGB array and its alpha channel (or None); an `ImageError` naming it when it cannot be read, is too large or too small."
     try:
         with Image.open(path) as im: w, h = im.size
     except FileNotFoundError: raise ImageError(f"{path}: no such file") from None
@@ -86,7 +86,7 @@ def protect_files(inputs, out_dir, model, lim: float | None = None, batch_size: 
             o = Path(r['output'])
             if o.resolve() in ins: raise ImageError(f"{f}: the output {o} would overwrite an input; choose another output folder")
             if o.exists() and not overwrite: raise ImageError(f"{f}: {o} exists (pass overwrite to replace it)")
-            rgb, alpha = _read(f, max_pixels, min_side)
+            rgb, alpha = read_photo(f, max_pixels, min_side)
             todo.setdefault(working_shape(*rgb.shape[:2], meta['size']), []).append((r, rgb, alpha))
         except ImageError as e: r['error'] = str(e)
     bar = progress(total=len(files), unit='photo', desc='protect')

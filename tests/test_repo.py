@@ -1,16 +1,19 @@
 "The repository as a whole: notebooks and package in step, DVC's hash, the pipeline end to end, README and CI."
-import json, os, re, shutil, subprocess, sys
+import importlib, inspect, json, os, re, shutil, subprocess, sys
 from pathlib import Path
 import pytest
 import yaml
 from conftest import ROOT, BIN
+from nbdev.config import get_config
+from nbdev.doclinks import nbglob
+from nbdev.test import test_nb as run_nb
 from dadfi.data import dvc_dir_md5
 from dadfi.deepfakes import load_deepfake
 from dadfi.surrogates import TINY_ARCH
 
 
-def run(cmd, cwd, **kw):
-    env = {**os.environ, 'PATH': f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def run(cmd, cwd, path_first: Path | None = None, **kw):
+    env = {**os.environ, 'PATH': os.pathsep.join([*([str(path_first)] if path_first else []), str(BIN), os.environ['PATH']])}
     r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, shell=isinstance(cmd, str), **kw)
     assert r.returncode == 0, f"{cmd} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}"
     return r.stdout
@@ -39,12 +42,64 @@ def test_nbdev_export_and_clean_leave_tree_unchanged(tmp_path):
     assert not changed and not new, f"run nbdev-export and nbdev-clean, then commit: changed {changed}, new {new}"
 
 
-def test_docs_notebooks_process(tmp_path):
-    "nbdev's docs preprocessing (the offline part of `nbdev-docs`; Quarto itself is not installable here) runs on every notebook."
-    copy_tree(tmp_path)
-    # proc_nbs itself, not the nbdev-proc-nbs command: that one first tries to download and install Quarto
-    run([sys.executable, '-c', 'from nbdev.quarto import proc_nbs; proc_nbs(n_workers=0)'], tmp_path)
-    assert (tmp_path/'_proc'/'01_data.ipynb').exists() and (tmp_path/'_proc'/'pipeline'/'10_data.ipynb').exists()
+def _sidebar_entries(node) -> list[str]:
+    "Every notebook a Quarto sidebar tree names."
+    if isinstance(node, str): return [node]
+    if isinstance(node, list): return [e for n in node for e in _sidebar_entries(n)]
+    return _sidebar_entries(node.get('contents', []))
+
+
+def _own_doc(cls, name) -> bool:
+    "Whether method `name` of `cls` has a docstring, its own or that of the method it overrides."
+    return any(getattr(vars(c).get(name), '__doc__', None) for c in cls.__mro__ if name in vars(c))
+
+
+def test_docs_site(tmp_path):
+    """The offline part of `nbdev-docs` (Quarto itself is not installable here): nbdev's processing runs every
+    notebook's documentation cells (show_doc, imports, `exec_doc`; it stops on any error); every exported
+    function and class has a docstring and a rendered `show_doc`, every public method a docstring; the
+    sidebar lists every notebook once."""
+    files = copy_tree(tmp_path)
+    # nbdev-proc-nbs is nbdev-docs up to Quarto's render; it only checks that a `quarto` is on PATH (else it
+    # downloads one), so a stand-in that does nothing lets it run offline
+    (tmp_path/'bin').mkdir(); (tmp_path/'bin'/'quarto').write_text('#!/bin/sh\nexit 0\n'); (tmp_path/'bin'/'quarto').chmod(0o755)
+    run([str(BIN/'nbdev-proc-nbs'), '--n-workers', '0'], tmp_path, path_first=tmp_path/'bin')
+    changed = [f for f in files if (tmp_path/f).read_bytes() != (ROOT/f).read_bytes()]
+    assert not changed, f"nbdev's docs preparation rewrote {changed}: commit what it writes (nbs/nbdev.yml, nbs/_quarto.yml)"
+    assert not (ROOT/'nbs'/get_config(ROOT).readme_nb).exists(), 'README.md is written by hand: nbdev-readme must not render over it'
+    nbs = sorted(p.relative_to(ROOT/'nbs').as_posix() for p in nbglob(ROOT/'nbs', as_path=True))
+    assert all((tmp_path/'_proc'/n).exists() for n in nbs)
+    listed = _sidebar_entries(yaml.safe_load((ROOT/'nbs'/'sidebar.yml').read_text())['website']['sidebar'])
+    assert sorted(listed) == nbs, f"nbs/sidebar.yml must list every notebook once: {sorted(set(nbs) ^ set(listed))}"
+    problems, n_shown = [], 0
+    for n in nbs:
+        src = json.loads((ROOT/'nbs'/n).read_text())
+        mod = next((re.search(r'#\|\s*default_exp\s+(\S+)', ''.join(c['source'])).group(1) for c in src['cells']
+                    if c['cell_type'] == 'code' and re.search(r'#\|\s*default_exp\s', ''.join(c['source']))), None)
+        proc = json.loads((tmp_path/'_proc'/n).read_text())
+        flagged = {c['id'] for c in src['cells'] if c['cell_type'] == 'code' and '#| exec_doc' in ''.join(c['source'])}
+        problems += [f"{n}: exec_doc cell {c['id']} has no output" for c in proc['cells'] if c.get('id') in flagged and not c.get('outputs')]
+        if not mod: continue
+        shown = {}
+        for c in proc['cells']:
+            m = re.search(r'^show_doc\((\w+)\)', ''.join(c.get('source', '')), flags=re.M)
+            if m and c.get('outputs'):      # the rendered markdown, with nbdev's links around `names` taken out again
+                md = ''.join(c['outputs'][0].get('data', {}).get('text/markdown', ''))
+                shown[m.group(1)] = re.sub(r'\[(`[^`]+`)\]\([^)]*\)', r'\1', md)
+        module = importlib.import_module(f'dadfi.{mod}')
+        for name in module.__all__:
+            o = getattr(module, name)
+            if not (inspect.isfunction(o) or inspect.isclass(o)): continue
+            doc = inspect.getdoc(o) if '__doc__' in vars(o) or inspect.isfunction(o) else None
+            if not doc or doc.startswith(f'{name}('):   # a dataclass without one gets its signature
+                problems.append(f'dadfi.{mod}.{name}: no docstring'); continue
+            if doc.split('\n')[0][:40] not in shown.get(name, ''): problems.append(f'dadfi.{mod}.{name}: no rendered show_doc in {n}')
+            else: n_shown += 1
+            if inspect.isclass(o):
+                problems += [f'dadfi.{mod}.{name}.{k}: no docstring' for k, v in vars(o).items()
+                             if inspect.isfunction(v) and not k.startswith('_') and not _own_doc(o, k)]
+    assert not problems, '\n'.join(problems)
+    assert n_shown > 100
 
 
 def test_dvc_dir_md5_agrees_with_dvc(tmp_path):
@@ -105,6 +160,12 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     assert len(tr['rows']) == len(p['dadfi']['models']) + 1
     assert '| stargan | DADFI |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
     assert '| attgan (held out) | Adv-Bot |' in run([str(BIN/'dadfi'), 'results'], tmp_path)
+    # the cells that need the pipeline's outputs (the demo, the tutorials) run on this tiny pipeline's
+    need = [p for p in sorted((tmp_path/'nbs').rglob('*.ipynb')) if '#| needs_pipeline' in p.read_text()]
+    assert {p.relative_to(tmp_path/'nbs').as_posix() for p in need} >= {'11_demo.ipynb', 'tutorials/demo.ipynb', 'tutorials/protect_your_photos.ipynb'}
+    for nb in need:
+        ok, _ = run_nb(nb, skip_flags=['notest', 'slow'])
+        assert ok, f'{nb} failed on the smoke pipeline (see the traceback above)'
 
 
 def _readme_commands():
