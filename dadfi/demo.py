@@ -62,7 +62,7 @@ def figure_png(fig: plt.Figure, dpi: int = 100) -> bytes:
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi); plt.close(fig)
     return buf.getvalue()
 
-# %% ../nbs/11_demo.ipynb #488504d8
+# %% ../nbs/11_demo.ipynb #cdf1bd2a
 _ROWS = [('linf', '‖δ‖∞ (face vs protected)', '{:.4f}'), ('psnr', 'PSNR dB (face vs protected)', '{:.1f}'), ('ssim', 'SSIM (face vs protected)', '{:.3f}'),
          ('L2', 'L2 (deepfakes)', '{:.4f}'), ('L2_mask', 'L2_mask (deepfakes, edited region)', '{:.4f}'),
          ('d_pix', 'd_pix, eq. 19 (RMS)', '{:.3f}'), ('d_mask', 'd_mask, eq. 20 (RMS)', '{:.3f}')]
@@ -70,8 +70,9 @@ _ROWS = [('linf', '‖δ‖∞ (face vs protected)', '{:.4f}'), ('psnr', 'PSNR d
 def metrics_html(m: dict) -> str:
     "The metrics of a `demo_case` as an HTML table, with the verdict at the field's threshold."
     rows = ''.join(f"<tr><td>{html.escape(label)}</td><td style='text-align:right'>{fmt.format(m[k])}</td></tr>" for k, label, fmt in _ROWS)
-    verdict = (f"<b>disrupted</b>: L2_mask {m['L2_mask']:.3f} &gt; {SUCCESS}" if m['disrupted']
-               else f"<b>not disrupted</b>: L2_mask {m['L2_mask']:.3f} ≤ {SUCCESS}")
+    if m['L2_mask'] != m['L2_mask']: verdict = "<b>no verdict</b>: the deepfake left the original face as it was (no edited region)"
+    elif m['disrupted']: verdict = f"<b>disrupted</b>: L2_mask {m['L2_mask']:.3f} &gt; {SUCCESS}"
+    else: verdict = f"<b>not disrupted</b>: L2_mask {m['L2_mask']:.3f} ≤ {SUCCESS}"
     return f"<table>{rows}</table><p>{verdict}</p>"
 
 # %% ../nbs/11_demo.ipynb #3204d7fc
