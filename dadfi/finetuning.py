@@ -13,9 +13,14 @@ from .deepfakes import Deepfake
 from .generation import gen_adv_loss, ide_loss
 
 # %% auto #0
-__all__ = ['edit_distance', 'pgd', 'nes_grad', 'y_reals', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
+__all__ = ['clean_edits', 'edit_distance', 'pgd', 'nes_grad', 'y_reals', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
 
-# %% ../nbs/05_finetuning.ipynb #e29d0d38
+# %% ../nbs/05_finetuning.ipynb #8097aedd
+@torch.no_grad()
+def clean_edits(models: list[Deepfake], x: torch.Tensor, attrs) -> dict:
+    "Every model's edit of the clean faces `x` towards each of its targets, keyed `(i, target)`: what `edit_distance` compares against."
+    return {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
+
 def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -> torch.Tensor:
     "Per image, Σ over models and targets of the MSE between the edit of `z` and the clean edit in `clean[(i, t)]`."
     return sum(F.mse_loss(m(z, t, attrs), clean[(i, t)], reduction='none').flatten(1).mean(1)
@@ -24,7 +29,7 @@ def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -
 def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, step_size: float,
         g: torch.Generator | None = None, grad_fn=None) -> torch.Tensor:
     "A perturbation `δ`, `‖δ‖∞ ≤ eps`, that maximises `edit_distance` (eqs. 5–6); `grad_fn(f, z)` replaces backprop."
-    with torch.no_grad(): clean = {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
+    clean = clean_edits(models, x, attrs)
     f = lambda z: edit_distance(models, z, attrs, clean)
     delta = ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)
     delta = (x + delta).clamp(-1, 1) - x

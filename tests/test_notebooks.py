@@ -3,8 +3,10 @@ import pytest
 from nbdev.doclinks import nbglob
 from nbdev.test import test_nb as run_nb
 from conftest import ROOT
+from nbdev.config import get_config
 
 NBS = sorted(nbglob(ROOT/'nbs', as_path=True))
+SKIP = get_config(ROOT).tst_flags.split()          # notest, slow, needs_pipeline: pyproject.toml's tst_flags
 
 
 def test_found_notebooks():
@@ -13,5 +15,5 @@ def test_found_notebooks():
 
 @pytest.mark.parametrize('nb', NBS, ids=[str(p.relative_to(ROOT/'nbs')) for p in NBS])
 def test_notebook(nb):
-    ok, _ = run_nb(nb, skip_flags=['notest', 'slow', 'needs_pipeline'])
+    ok, _ = run_nb(nb, skip_flags=SKIP)
     assert ok, f'{nb} failed (see the traceback above)'

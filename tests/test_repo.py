@@ -164,7 +164,7 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     need = [p for p in sorted((tmp_path/'nbs').rglob('*.ipynb')) if '#| needs_pipeline' in p.read_text()]
     assert {p.relative_to(tmp_path/'nbs').as_posix() for p in need} >= {'11_demo.ipynb', 'tutorials/demo.ipynb', 'tutorials/protect_your_photos.ipynb'}
     for nb in need:
-        ok, _ = run_nb(nb, skip_flags=['notest', 'slow'])
+        ok, _ = run_nb(nb, skip_flags=[f for f in get_config(ROOT).tst_flags.split() if f != 'needs_pipeline'])
         assert ok, f'{nb} failed on the smoke pipeline (see the traceback above)'
 
 
