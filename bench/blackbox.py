@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from dadfi.core import *
 from dadfi.data import load_dataset
-from dadfi.deepfakes import load_deepfake
+from dadfi.zoo import load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates
 from dadfi.protect import perturbations, apply_perturbation
 from dadfi.train import train_dadfi
@@ -24,14 +24,14 @@ a = ap.parse_args()
 root = find_root(); P = load_params(root/a.params); size = P.data.size; dev = get_device(P.device)
 print('device', torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu', flush=True)
 sp = json.loads((root/'outputs/data/splits.json').read_text())['main']
-faces = load_dataset(P.data.main, root); cols = [faces.attr_names.index(n) for n in P.deepfakes.attrs]
+faces = load_dataset(P.data.main, root)
 tr, te = faces.subset(sp['train']), faces.subset(sp['test'])
-x, attrs = tr.batch(range(len(tr)), size), torch.from_numpy(tr.attrs[:, cols]).float()
+x, attrs = tr.batch(range(len(tr)), size), attr_matrix(tr)
 T = torch.load(root/'outputs/pgd/targets.pt', weights_only=True)
-models = {k: load_deepfake(root/'outputs/deepfakes'/f'{k}.pt', dev) for k in P.dadfi.models}
+models = load_zoo(P, faces, P.dadfi.models, 'outputs/deepfakes', root, dev)
 advs = {k: T['advs'][k].float() for k in models}
 xt_u8 = np.stack([te.image(i, size) for i in range(len(te))]); xt = to_tensor(xt_u8).to(dev)
-at = torch.from_numpy(te.attrs[:, cols]).float().to(dev)
+at = attr_matrix(te).to(dev)
 res = {}
 for mode in ('white', 'black'):
     q = replace(P.dadfi, mode=mode, epochs_ft=a.epochs_ft, nes_queries=a.queries)

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from dadfi.core import *
 from dadfi.data import load_dataset, square_crop
-from dadfi.deepfakes import load_deepfake
+from dadfi.zoo import load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates
 from dadfi.protect import perturbations, apply_perturbation
 from dadfi.train import load_gen
@@ -23,11 +23,10 @@ from dadfi.train import load_gen
 ap = argparse.ArgumentParser(); ap.add_argument('--n', type=int, default=100); a = ap.parse_args()
 root = find_root(); P = load_params(root/'params.yaml')
 gen, meta = load_gen(root/'outputs/dadfi/gen.pt'); size, lim = meta['size'], meta['lim']
-models = {k: load_deepfake(root/'outputs/deepfakes'/f'{k}.pt') for k in P.deepfakes.models}
 fs = load_dataset(P.data.main, root)
+models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
 te = fs.subset(json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:a.n])
-cols = [te.attr_names.index(n) for n in P.deepfakes.attrs]
-attrs = torch.from_numpy(te.attrs[:, cols]).float()
+attrs = attr_matrix(te)
 protect = lambda img: apply_perturbation(img, perturbations(gen, [img], size, lim)[0])
 clean, paths = [], {'crop': [], 'photo': [], 'square': []}
 for i in range(len(te)):

@@ -12,7 +12,9 @@ import numpy as np
 import torch
 from dadfi.core import *
 from dadfi.data import load_dataset, make_splits
-from dadfi.deepfakes import build_deepfake, load_deepfake
+from dadfi.deepfakes import build_deepfake
+from dadfi.surrogates import generator_arch
+from dadfi.zoo import ZooModel, load_zoo, attr_matrix, model_params, to_train
 from dadfi.finetuning import pgd
 from dadfi.generation import Gen
 from dadfi.protect import perturbations
@@ -28,17 +30,17 @@ sync = (lambda: torch.cuda.synchronize()) if dev.type == 'cuda' else (lambda: No
 print(f"device: {torch.cuda.get_device_name() if dev.type == 'cuda' else 'cpu'} ({torch.get_num_threads()} threads), torch {torch.__version__}, size {size}")
 faces = load_dataset(P.data.main, root)
 te = faces.subset(make_splits(faces, P.data.n_train, P.data.n_test, P.seed)['test'])
-cols = [faces.attr_names.index(n) for n in P.deepfakes.attrs]
 n = max(a.n_gen, a.n_pgd)
 imgs = [te.image(i % len(te), size) for i in range(n)]
-attrs = torch.from_numpy(te.attrs[[i % len(te) for i in range(n)]][:, cols]).float().to(dev)
-trained = (root/'outputs'/'dadfi'/'gen.pt').exists() and all((root/'outputs'/'deepfakes'/f'{k}.pt').exists() for k in p.models)
+attrs = attr_matrix(te)[[i % len(te) for i in range(n)]].to(dev)
+trained = (root/'outputs'/'dadfi'/'gen.pt').exists() and all((root/'outputs'/'deepfakes'/f'{k}.pt').exists() for k in to_train(P))
 if trained:
     gen, _ = load_gen(root/'outputs'/'dadfi'/'gen.pt', dev)
-    models = [load_deepfake(root/'outputs'/'deepfakes'/f'{k}.pt', dev) for k in p.models]
+    models = list(load_zoo(P, faces, p.models, 'outputs/deepfakes', root, dev).values())
 else:
     gen = Gen(p.gen_width, p.bound).to(dev).eval()
-    models = [build_deepfake(k, P.deepfakes.attrs, image_size=size, **getattr(P.deepfakes, k).arch).to(dev).eval().requires_grad_(False) for k in p.models]
+    qs = {k: model_params(P, k) for k in p.models}                # untrained, at the widths params.yaml trains
+    models = [ZooModel(build_deepfake(k, q.targets, image_size=q.size, **generator_arch(q)), q.size).to(dev).eval().requires_grad_(False) for k, q in qs.items()]
 print(f"weights: {'trained (outputs/)' if trained else 'untrained'}; models: {p.models}")
 
 def timed(f):

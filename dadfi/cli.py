@@ -17,7 +17,7 @@ from .core import find_root, get_device
 from .data import DataError, fetch, dvc_dir_md5
 from .protect import protect_files
 from .metrics import fetch_fid_network
-from .evaluation import results_table, update_readme
+from .evaluation import ZOO_END, ZOO_START, results_table, update_readme, zoo_table
 
 # %% ../nbs/90_cli.ipynb #6dc3b3b9
 def _fetch(a):
@@ -39,8 +39,11 @@ def _results(a):
     root = find_root(); files = a.metrics or sorted((root/'outputs'/'metrics').glob('eval_*.json'))
     if not files: raise FileNotFoundError(f"{root/'outputs'/'metrics'}: no eval_*.json; run `dvc repro` first")
     text = '\n'.join(results_table(json.loads(Path(f).read_text())) for f in files)
-    if a.readme: print(f"{a.readme}: {'updated' if update_readme(a.readme, text) else 'already up to date'}")
-    else: print(text)
+    zoo = root/'outputs'/'metrics'/'deepfakes.json'
+    ztext = zoo_table(json.loads(zoo.read_text())) if zoo.exists() else None
+    if not a.readme: print(text + (f"\n{ztext}" if ztext else '')); return
+    changed = update_readme(a.readme, text) | bool(ztext and update_readme(a.readme, ztext, ZOO_START, ZOO_END))
+    print(f"{a.readme}: {'updated' if changed else 'already up to date'}")
 
 def parser() -> argparse.ArgumentParser:
     "The `dadfi` argument parser."
@@ -55,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
     ff.set_defaults(run=_fetch_fid)
     rs = sub.add_parser('results', help='the results tables of the evaluation metrics files')
     rs.add_argument('metrics', nargs='*', type=Path, help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
-    rs.add_argument('--readme', type=Path, help='write the tables into this README between its results markers')
+    rs.add_argument('--readme', type=Path, help='write the tables into this README between its results (and zoo) markers')
     rs.set_defaults(run=_results)
     pr = sub.add_parser('protect', help='protect photos against deepfake face editing with a trained Gen')
     pr.add_argument('inputs', nargs='+', type=Path, help='photos, or folders of photos (searched recursively)')

@@ -50,13 +50,17 @@ class DataParams:
 
 @dataclass
 class SurrogateParams:
-    "One surrogate deepfake model: its architecture's keyword arguments and its training schedule."
+    "One model of the zoo: where it comes from (trained here, or a `checkpoint`), its own size and targets, its architecture's keyword arguments, its training schedule."
+    checkpoint: str | None = None   # an official release or weights saved by dadfi; None: trained by stage `deepfakes`
+    size: int | None = None    # the side of the faces it sees (None: data.size); the pipeline resizes for it
+    targets: list[str] | None = None   # its attributes or domains (None: deepfakes.attrs)
     arch: dict = field(default_factory=dict)
     iters: int = 500           # generator updates
     batch_size: int = 16
     lr: float = 1e-4
     n_critic: int = 5          # critic updates per generator update
     ema: float = 0.999         # StarGAN-v2's moving average of the generator
+    probe_every: int = 0       # updates between measurements of its fragility while it trains (0: at the end only)
 
 @dataclass
 class CheckParams:
@@ -67,7 +71,7 @@ class CheckParams:
 
 @dataclass
 class DeepfakesParams:
-    "The deepfake models to train as surrogates, the attributes they edit, and each family's settings."
+    "The deepfake models (the zoo), the attributes the surrogates edit, and each model's settings."
     models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])
     attrs: list[str] = field(default_factory=lambda: ['Black_Hair', 'Blond_Hair', 'Brown_Hair'])
     max_images: int = 20000
@@ -141,7 +145,7 @@ def _build(cls, d, where: str):
         if origin in (list, dict):
             if not isinstance(v, origin): raise ParamsError(f"{w}: expected a {origin.__name__}, got {v!r}")
             kw[k] = v; continue
-        allowed = typing.get_args(t) or (t,)
+        allowed = tuple(typing.get_origin(a) or a for a in typing.get_args(t)) or (t,)   # list[str] | None: list, None
         if float in allowed and isinstance(v, int) and not isinstance(v, bool): v = float(v)
         if not any(isinstance(v, a) and not (a is int and isinstance(v, bool)) for a in allowed):
             raise ParamsError(f"{w}: expected {t}, got {v!r}")

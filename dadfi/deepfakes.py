@@ -10,11 +10,13 @@ import math
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['HAIR_COLOURS', 'ATTGAN_MAX_DIM', 'DEEPFAKES', 'target_attrs', 'Deepfake', 'StarGANNorm', 'StarGANResBlock',
-           'StarGANGenerator', 'StarGANDiscriminator', 'StarGAN', 'Block', 'AttGANGenerator', 'AttGANDiscriminators',
-           'AttGAN', 'STU', 'STGANGenerator', 'STGANDiscriminator', 'STGAN', 'V2ResBlk', 'AdaIN', 'AdainResBlk',
-           'HighPass', 'V2Generator', 'MappingNetwork', 'StyleEncoder', 'V2Discriminator', 'StarGANv2',
-           'build_deepfake', 'load_deepfake', 'load_official']
+__all__ = ['HAIR_COLOURS', 'ATTGAN_MAX_DIM', 'DEEPFAKES', 'OFFICIAL_PARTS', 'OFFICIAL_FILES', 'target_attrs', 'Deepfake',
+           'StarGANNorm', 'StarGANResBlock', 'StarGANGenerator', 'StarGANDiscriminator', 'StarGAN', 'Block',
+           'AttGANGenerator', 'AttGANDiscriminators', 'AttGAN', 'STU', 'STGANGenerator', 'STGANDiscriminator', 'STGAN',
+           'V2ResBlk', 'AdaIN', 'AdainResBlk', 'HighPass', 'V2Generator', 'MappingNetwork', 'StyleEncoder',
+           'V2Discriminator', 'StarGANv2', 'build_deepfake', 'read_checkpoint', 'load_deepfake', 'load_state',
+           'load_official', 'load_checkpoint', 'official_stargan_keys', 'official_attgan_keys', 'official_v2_keys',
+           'fake_state', 'fake_official']
 
 # %% ../nbs/02_deepfakes.ipynb #a8d5cbed
 import numpy as np
@@ -455,23 +457,147 @@ def build_deepfake(family: str, targets: list[str], **config) -> Deepfake:
     if family not in DEEPFAKES: raise ValueError(f"unknown deepfake model {family!r}; one of {sorted(DEEPFAKES)}")
     return DEEPFAKES[family](targets, **config)
 
+def read_checkpoint(path: str | Path, device='cpu'):
+    "What checkpoint file `path` holds (tensors and plain containers only), or an error naming the file."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
+    try: return torch.load(path, map_location=device, weights_only=True)
+    except Exception as e: raise ValueError(f"{path}: not a PyTorch checkpoint ({type(e).__name__}: {e})"[:400]) from None
+
+def _ours(ck) -> bool: return isinstance(ck, dict) and ck.get('dadfi') == 1
+
 def load_deepfake(path: str | Path, device='cpu') -> Deepfake:
     "Rebuild a model saved by `Deepfake.save`, in the mode its official code uses at inference."
-    ck = torch.load(path, map_location=device, weights_only=True)
-    if not isinstance(ck, dict) or ck.get('dadfi') != 1:
-        raise ValueError(f"{path}: not a dadfi checkpoint (for an official release use load_official)")
+    ck = read_checkpoint(path, device)
+    if not _ours(ck): raise ValueError(f"{path}: not a dadfi checkpoint (for an official release use load_official)")
     m = build_deepfake(ck['family'], ck['attr_names'], **ck['config'])
-    m.load_state_dict(ck['state_dict'])
+    load_state(m, ck['state_dict'], path)
     return m.to(device).eval().requires_grad_(False)
 
 # %% ../nbs/02_deepfakes.ipynb #034f25ec
+OFFICIAL_PARTS = {'stargan': {'G': None}, 'attgan': {'G': 'G'},
+                  'starganv2': {k: k for k in ('generator', 'mapping_network', 'style_encoder')}}
+
+def load_state(module: nn.Module, sd, path, what: str = ''):
+    "`module.load_state_dict(sd)`, strictly; an error naming `path` and the first offending key otherwise."
+    if not isinstance(sd, dict): raise ValueError(f"{path}: {what}holds a {type(sd).__name__}, not a state dict")
+    own = module.state_dict()
+    missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
+    if missing: raise ValueError(f"{path}: {what}key {missing[0]!r} is missing ({len(missing)} missing): wrong arch or layout?")
+    if extra: raise ValueError(f"{path}: {what}unexpected key {extra[0]!r} ({len(extra)} unexpected): wrong arch or layout?")
+    bad = next((k for k in own if tuple(sd[k].shape) != tuple(own[k].shape)), None)
+    if bad: raise ValueError(f"{path}: {what}key {bad!r} has shape {tuple(sd[bad].shape)} in the file, "
+                             f"{tuple(own[bad].shape)} in the model (check arch and the number of targets)")
+    module.load_state_dict(sd)
+
+def _official_into(m: Deepfake, ck, path):
+    "Fill `m` from the official layout `ck` of its family."
+    if m.family not in OFFICIAL_PARTS:
+        raise ValueError(f"{path}: {m.family} has no official PyTorch release; give weights saved by dadfi")
+    for attr, key in OFFICIAL_PARTS[m.family].items():
+        if key is not None and not (isinstance(ck, dict) and key in ck):
+            held = list(ck)[:4] if isinstance(ck, dict) else type(ck).__name__
+            raise ValueError(f"{path}: not an official {m.family} checkpoint: no entry {key!r} (it holds {held})")
+        load_state(getattr(m, attr), ck if key is None else ck[key], path, f"{key}: " if key else '')
+
 def load_official(family: str, path: str | Path, targets: list[str], device='cpu', **config) -> Deepfake:
     "Load an official release of `family` (StarGAN, AttGAN or StarGAN-v2) from `path`, strictly."
-    ck = torch.load(path, map_location=device, weights_only=True)
     m = build_deepfake(family, targets, **config)
-    if family == 'stargan': m.G.load_state_dict(ck)
-    elif family == 'attgan': m.G.load_state_dict(ck['G'])
-    elif family == 'starganv2':
-        for k in ('generator', 'mapping_network', 'style_encoder'): getattr(m, k).load_state_dict(ck[k])
-    else: raise ValueError(f"{family}: no official PyTorch release exists; load our own weights with load_deepfake")
+    _official_into(m, read_checkpoint(path, device), path)
     return m.to(device).eval().requires_grad_(False)
+
+def load_checkpoint(path: str | Path, family: str, targets: list[str], device='cpu', **config) -> Deepfake:
+    "A `family` model editing towards `targets` from `path`: weights saved by dadfi, or an official release."
+    ck = read_checkpoint(path, device)
+    if not _ours(ck): m = build_deepfake(family, targets, **config); _official_into(m, ck, path)
+    else:
+        if ck['family'] != family or list(ck['attr_names']) != list(targets):
+            raise ValueError(f"{path}: a {ck['family']} model editing {ck['attr_names']}, not {family} editing {targets}")
+        m = build_deepfake(family, targets, **ck['config']); load_state(m, ck['state_dict'], path)
+    return m.to(device).eval().requires_grad_(False)
+
+# %% ../nbs/02_deepfakes.ipynb #880298ed
+def official_stargan_keys(conv_dim=64, c_dim=5, repeat_num=6):
+    "yunjey/stargan model.py: Generator.main, layer by layer."
+    keys, i, d = [], 0, conv_dim
+    IN = lambda i, n: [(f'main.{i}.weight', (n,)), (f'main.{i}.bias', (n,)), (f'main.{i}.running_mean', (n,)),
+                       (f'main.{i}.running_var', (n,)), (f'main.{i}.num_batches_tracked', ())]
+    keys += [('main.0.weight', (conv_dim, 3 + c_dim, 7, 7))] + IN(1, conv_dim); i = 3
+    for _ in range(2): keys += [(f'main.{i}.weight', (d*2, d, 4, 4))] + IN(i + 1, d*2); i += 3; d *= 2
+    for _ in range(repeat_num):
+        for j in (0, 3):
+            keys += [(f'main.{i}.main.{j}.weight', (d, d, 3, 3))]
+            keys += [(k.replace(f'main.{j+1}.', f'main.{i}.main.{j+1}.', 1), s) for k, s in IN(j + 1, d)]
+        i += 1
+    for _ in range(2): keys += [(f'main.{i}.weight', (d, d//2, 4, 4))] + IN(i + 1, d//2); i += 3; d //= 2
+    keys += [(f'main.{i}.weight', (3, d, 7, 7))]
+    return keys
+
+def official_attgan_keys(enc_dim=64, dec_dim=64, n_layers=5, n_attrs=13, shortcut_layers=1, inject_layers=0):
+    "elvisyjlin/AttGAN-PyTorch attgan.py: Generator with Conv2dBlock / ConvTranspose2dBlock (`layers.0` conv, `layers.1` BatchNorm)."
+    BN = lambda p, n: [(f'{p}.layers.1.{k}', (n,)) for k in ('weight', 'bias', 'running_mean', 'running_var')] + [(f'{p}.layers.1.num_batches_tracked', ())]
+    keys, n_in = [], 3
+    for i in range(n_layers):
+        n_out = min(enc_dim * 2**i, 1024); keys += [(f'enc_layers.{i}.layers.0.weight', (n_out, n_in, 4, 4))] + BN(f'enc_layers.{i}', n_out); n_in = n_out
+    n_in += n_attrs
+    for i in range(n_layers):
+        if i < n_layers - 1:
+            n_out = min(dec_dim * 2**(n_layers - i - 1), 1024)
+            keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, n_out, 4, 4))] + BN(f'dec_layers.{i}', n_out)
+            n_in = n_out + (n_out//2 if shortcut_layers > i else 0) + (n_attrs if inject_layers > i else 0)
+        else: keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, 3, 4, 4)), (f'dec_layers.{i}.layers.0.bias', (3,))]
+    return keys
+
+def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, latent_dim=16, num_domains=2,
+                     dim_in=None, hidden=512):
+    "clovaai/stargan-v2 core/model.py: Generator, MappingNetwork, StyleEncoder as saved in `*_nets_ema.ckpt`. (`dim_in`, `hidden`: narrower copies, for tests)."
+    def resblk(p, di, do, norm, ada=False):
+        ks = [(f'{p}.conv1.weight', (do if ada else di, di, 3, 3)), (f'{p}.conv1.bias', (do if ada else di,)),
+              (f'{p}.conv2.weight', (do, do if ada else di, 3, 3)), (f'{p}.conv2.bias', (do,))]
+        if norm and not ada: ks += [(f'{p}.norm{j}.{k}', (di,)) for j in (1, 2) for k in ('weight', 'bias')]
+        if ada: ks += [(f'{p}.norm1.fc.weight', (di*2, style_dim)), (f'{p}.norm1.fc.bias', (di*2,)),
+                       (f'{p}.norm2.fc.weight', (do*2, style_dim)), (f'{p}.norm2.fc.bias', (do*2,))]
+        if di != do: ks += [(f'{p}.conv1x1.weight', (do, di, 1, 1))]
+        return ks
+    d0, H = dim_in or 2**14 // img_size, hidden
+    g, di = [('from_rgb.weight', (d0, 3, 3, 3)), ('from_rgb.bias', (d0,))], d0
+    enc, dec = [], []
+    for _ in range(int(np.log2(img_size)) - 4 + (1 if w_hpf > 0 else 0)):
+        do = min(di*2, max_conv_dim); enc.append((di, do, True)); dec.insert(0, (do, di)); di = do
+    for _ in range(2): enc.append((do, do, True)); dec.insert(0, (do, do))
+    for i, (a, b, n) in enumerate(enc): g += resblk(f'encode.{i}', a, b, n)
+    for i, (a, b) in enumerate(dec): g += resblk(f'decode.{i}', a, b, False, ada=True)
+    g += [('to_rgb.0.weight', (d0,)), ('to_rgb.0.bias', (d0,)), ('to_rgb.2.weight', (3, d0, 1, 1)), ('to_rgb.2.bias', (3,))]
+    mp = [('shared.0.weight', (H, latent_dim)), ('shared.0.bias', (H,))] + [(f'shared.{j}.{k}', (H, H) if k == 'weight' else (H,)) for j in (2, 4, 6) for k in ('weight', 'bias')]
+    for u in range(num_domains):
+        mp += [(f'unshared.{u}.{j}.{k}', (H, H) if k == 'weight' else (H,)) for j in (0, 2, 4) for k in ('weight', 'bias')]
+        mp += [(f'unshared.{u}.6.weight', (style_dim, H)), (f'unshared.{u}.6.bias', (style_dim,))]
+    se, di = [('shared.0.weight', (d0, 3, 3, 3)), ('shared.0.bias', (d0,))], d0
+    for i in range(int(np.log2(img_size)) - 2):
+        do = min(di*2, max_conv_dim); se += resblk(f'shared.{i + 1}', di, do, False); di = do
+    j = int(np.log2(img_size)) - 2 + 2
+    se += [(f'shared.{j}.weight', (do, do, 4, 4)), (f'shared.{j}.bias', (do,))]
+    se += [(f'unshared.{u}.{k}', (style_dim, do) if k == 'weight' else (style_dim,)) for u in range(num_domains) for k in ('weight', 'bias')]
+    return {'generator': g, 'mapping_network': mp, 'style_encoder': se}
+
+def fake_state(keys, seed=0):
+    "A state dict with these names and shapes and random values (what an official file would hold)."
+    g = torch.Generator().manual_seed(seed)
+    return {k: (torch.tensor(7) if s == () else torch.randn(s, generator=g)*0.02) for k, s in keys}
+
+# %% ../nbs/02_deepfakes.ipynb #4e222119
+OFFICIAL_FILES = {'stargan': '200000-G.ckpt', 'attgan': 'weights.119.pth', 'starganv2': '100000_nets_ema.ckpt'}
+
+def fake_official(family: str, path: str | Path, targets: list[str], seed: int = 0, **config):
+    "Write, as the official release of `family` is saved, random weights for `build_deepfake(family, targets, **config)`."
+    c, n = config, len(targets)
+    if family == 'stargan': torch.save(fake_state(official_stargan_keys(c.get('conv_dim', 64), n, c.get('repeat_num', 6)), seed), path)
+    elif family == 'attgan':
+        keys = official_attgan_keys(c.get('enc_dim', 64), c.get('dec_dim', 64), c.get('n_layers', 5), n,
+                                    c.get('shortcut_layers', 1), c.get('inject_layers', 0))
+        torch.save({'G': fake_state(keys, seed), 'D': {}}, path)
+    elif family == 'starganv2':
+        keys = official_v2_keys(c.get('image_size', 256), c.get('style_dim', 64), c.get('max_conv_dim', 512), c.get('w_hpf', 1),
+                                c.get('latent_dim', 16), n, c.get('dim_in'), c.get('hidden', 512))
+        torch.save({k: fake_state(v, seed) for k, v in keys.items()}, path)
+    else: raise ValueError(f"{family}: no official layout")

@@ -19,7 +19,8 @@ import matplotlib.pyplot as plt
 import ipywidgets as W
 from .core import *
 from .data import load_dataset, square_crop
-from .deepfakes import Deepfake, load_deepfake
+from .deepfakes import Deepfake
+from .zoo import attr_matrix, load_zoo, to_train
 from .metrics import SUCCESS, d_mask, d_pix, edit_mask, masked_mse, mse, psnr, ssim
 from .protect import apply_perturbation, perturbations, read_photo
 from .train import load_gen
@@ -132,22 +133,20 @@ class Demo:
 
 # %% ../nbs/11_demo.ipynb #ba88d1fb
 def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Demo:
-    "The demo on `dvc repro`'s outputs: the trained `Gen`, every deepfake surrogate, the first `n_faces` test faces of the main dataset."
+    "The demo on `dvc repro`'s outputs: the trained `Gen`, every model of the zoo, the first `n_faces` test faces of the main dataset."
     root = find_root(root or '.'); P = load_params(root/'params.yaml')
-    need = [root/'outputs/dadfi/gen.pt', root/'outputs/data/splits.json', *(root/f'outputs/deepfakes/{k}.pt' for k in P.deepfakes.models)]
+    need = [root/'outputs/dadfi/gen.pt', root/'outputs/data/splits.json', *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
     missing = [str(p.relative_to(root)) for p in need if not p.exists()]
     if missing: raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; run `dvc repro train_dadfi` there first "
                                         "(about 30 minutes on 2 CPU cores), then open the demo again")
     gen, meta = load_gen(root/'outputs/dadfi/gen.pt')
-    models = {k: load_deepfake(root/f'outputs/deepfakes/{k}.pt') for k in P.deepfakes.models}
     fs = load_dataset(P.data.main, root)
+    models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
     te = fs.subset(json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:n_faces])
-    cols = [te.attr_names.index(a) for a in P.deepfakes.attrs] if te.attrs is not None else None
-    faces = {}
+    A, faces = attr_matrix(te), {}
     for i, f in enumerate(te.files):
-        a = None if cols is None else torch.from_numpy(te.attrs[i, cols]).float()
-        hair = '' if a is None or not a.any() else f" ({P.deepfakes.attrs[int(a.argmax())]})"
-        faces[f'{Path(f).name}{hair}'] = (te.image(i, meta['size']), a)
+        on = ', '.join(n for n, v in zip(te.attr_names, A[i]) if v)
+        faces[f"{Path(f).name}{f' ({on})' if on else ''}"] = (te.image(i, meta['size']), A[i] if A.size(1) else None)
     return cls(gen, models, faces, meta['size'], meta['lim'], meta.get('models'))
 
 Demo.from_outputs = classmethod(_from_outputs)

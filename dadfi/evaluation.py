@@ -15,8 +15,8 @@ from .core import progress, to_tensor
 from .metrics import disruption, success_rates, psnr, ssim, inception_features, frechet_distance
 
 # %% auto #0
-__all__ = ['START', 'END', 'jpeg', 'resize_back', 'transforms', 'describe_machine', 'rotating_edits', 'score', 'results_table',
-           'update_readme']
+__all__ = ['START', 'END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'describe_machine', 'rotating_edits',
+           'score', 'results_table', 'update_readme', 'zoo_table']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -58,7 +58,8 @@ def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
 
 def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor, fid_net=None, cache: dict | None = None) -> dict:
     "PSNR/SSIM of `prot` against `imgs`, and per model the success rates, distances and (with `fid_net`) the Fréchet distance."
-    x, xa = to_tensor(imgs), to_tensor(prot)
+    dev = next((q.device for m in models.values() if isinstance(m, torch.nn.Module) for q in m.parameters()), 'cpu')
+    x, xa, attrs = to_tensor(imgs).to(dev), to_tensor(prot).to(dev), attrs.to(dev)
     cache = {} if cache is None else cache        # the clean faces' edits and features, shared by every method scored on `imgs`
     ps = [psnr(a, b) for a, b in zip(imgs, prot)]
     out = {'psnr': float(np.mean([p for p in ps if math.isfinite(p)])) if any(map(math.isfinite, ps)) else float('inf'),
@@ -94,10 +95,25 @@ def results_table(report: dict) -> str:
 
 START, END = '<!-- results:start -->', '<!-- results:end -->'
 
-def update_readme(path: str | Path, text: str) -> bool:
-    "Put `text` between the results markers of the README at `path`; return whether it changed."
+def update_readme(path: str | Path, text: str, start: str = START, end: str = END) -> bool:
+    "Put `text` between the markers `start` and `end` of the README at `path`; return whether it changed."
     path = Path(path); s = path.read_text()
-    if START not in s or END not in s: raise ValueError(f"{path}: no '{START}' … '{END}' markers to put the results between")
-    new = re.sub(re.escape(START) + '.*?' + re.escape(END), lambda _: f"{START}\n{text}{END}", s, flags=re.S)
+    if start not in s or end not in s: raise ValueError(f"{path}: no '{start}' … '{end}' markers to put the results between")
+    new = re.sub(re.escape(start) + '.*?' + re.escape(end), lambda _: f"{start}\n{text}{end}", s, flags=re.S)
     if new != s: path.write_text(new)
     return new != s
+
+# %% ../nbs/10_evaluation.ipynb #e071c8c4
+ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'
+
+def zoo_table(report: dict) -> str:
+    "A markdown table of stage `deepfakes`' report: per model, where it comes from, how well it edits, how fragile it is."
+    lines = ['| model | source | size | updates | training s | reconstruction | edit | PGD-10 SR % | PGD-10 SR_mask % '
+             '| noise SR % | noise SR_mask % | published SR_mask % |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for k, r in report.items():
+        f = r['fidelity']
+        lines.append(f"| {k} | {r['source']} | {r['size']} | {r.get('iters', '–')} | {r.get('seconds', '–')} | {_num(r['recon'])} | "
+                     f"{_num(r['edit'])} | {_pct(f['pgd']['success'])} | {_pct(f['pgd']['success_mask'])} | {_pct(f['noise']['success'])} | "
+                     f"{_pct(f['noise']['success_mask'])} | {_pct(r.get('published_sr_mask'))} |")
+    n = {r['n_faces'] for r in report.values()}
+    return '\n'.join(lines) + f"\n\n*{'/'.join(map(str, sorted(n)))} held-out faces × each model's targets.*\n"

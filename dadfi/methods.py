@@ -21,8 +21,11 @@ __all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'UniversalMethod', 
 # %% ../nbs/09_methods.ipynb #cd9d5380
 class Method:
     "A protection method: `fit` once on training faces, then `protect` batches of 8-bit faces."
-    name, fit_seconds = 'method', 0.0
+    name, fit_seconds, device = 'method', 0.0, torch.device('cpu')
     def __init__(self, lim: float, batch_size: int = 25): self.lim, self.batch_size = lim, batch_size
+    def to(self, device):
+        "Protect on `device`, where the models are: `protect` moves faces there and brings perturbations back."
+        self.device = torch.device(device); return self
     def fit(self, x: torch.Tensor, attrs: torch.Tensor):
         "Learn whatever the method learns from training faces `x` in [-1, 1] (most learn nothing)."
         return self
@@ -33,8 +36,8 @@ class Method:
         "Protected `uint8` faces (N, H, W, 3) and the seconds spent on them."
         q, out, t0 = int(np.floor(self.lim*127.5 + 1e-9)), [], time.perf_counter()
         for b in progress(range(0, len(imgs), self.batch_size), desc=self.name, unit='batch', leave=False):
-            x = to_tensor(imgs[b:b + self.batch_size]); a = attrs[b:b + self.batch_size]
-            d = torch.round(project(self.perturb(x, a), self.lim)*127.5).clamp(-q, q)
+            x, a = to_tensor(imgs[b:b + self.batch_size]).to(self.device), attrs[b:b + self.batch_size].to(self.device)
+            d = torch.round(project(self.perturb(x, a).cpu(), self.lim)*127.5).clamp(-q, q)
             out.append((torch.from_numpy(imgs[b:b + self.batch_size]).permute(0, 3, 1, 2).float() + d).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy())
         return np.concatenate(out), time.perf_counter() - t0
     def __repr__(self): return f"{type(self).__name__}({self.name!r}, lim={self.lim})"
@@ -64,7 +67,7 @@ class UniversalMethod(Method):
         super().__init__(lim, batch_size); self.models, self.epochs, self.step, self.seed = list(models), epochs, step, seed
     def fit(self, x, attrs):
         t0, g = time.perf_counter(), torch.Generator().manual_seed(self.seed)
-        self.delta = (torch.rand(1, *x.shape[1:], generator=g)*2 - 1)*self.lim     # a random start: at 0 the gradient vanishes
+        self.delta = ((torch.rand(1, *x.shape[1:], generator=g)*2 - 1)*self.lim).to(x)   # a random start: at 0 the gradient vanishes
         for _ in progress(range(self.epochs), desc=f'{self.name} fit', unit='epoch', leave=False):
             for ix in torch.randperm(len(x), generator=g).split(self.batch_size):
                 xb, ab = x[ix], attrs[ix]
@@ -146,7 +149,7 @@ class ATSO2AMethod(Method):
     def critical(self, x, attrs) -> torch.Tensor:
         "A 0/1 mask (B, 1, H, W) of the `frac` most critical `block`×`block` regions of each face."
         clean = clean_edits(self.models, x, attrs)
-        z = (x + 1e-3*torch.randn(x.shape, generator=self.g)).requires_grad_(True)
+        z = (x + 1e-3*torch.randn(x.shape, generator=self.g).to(x)).requires_grad_(True)
         grad, = torch.autograd.grad(edit_distance(self.models, z, attrs, clean).sum(), z)
         s = F.avg_pool2d(grad.abs().sum(1, keepdim=True), self.block, ceil_mode=True)
         k = max(1, int(round(self.frac*s[0].numel())))

@@ -10,9 +10,9 @@ import copy, time
 from dataclasses import asdict
 
 # %% auto #0
-__all__ = ['STARGAN_W', 'ATTGAN_W', 'V2_W', 'TRAINERS', 'TINY_ARCH', 'gradient_penalty', 'r1_penalty', 'FaceBank',
-           'StarGANTrainer', 'AttGANTrainer', 'StarGANv2Trainer', 'train_surrogate', 'hair_region', 'edit_report',
-           'check_surrogate']
+__all__ = ['STARGAN_W', 'ATTGAN_W', 'V2_W', 'TRAINERS', 'PUBLISHED_SR_MASK', 'TINY_ARCH', 'gradient_penalty', 'r1_penalty',
+           'FaceBank', 'StarGANTrainer', 'AttGANTrainer', 'StarGANv2Trainer', 'generator_arch', 'train_surrogate',
+           'hair_region', 'edit_report', 'check_surrogate', 'fidelity']
 
 # %% ../nbs/03_surrogates.ipynb #2743b6c8
 import numpy as np
@@ -21,6 +21,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .core import *
 from .deepfakes import *
+from .finetuning import clean_edits, pgd
+from .metrics import disruption, success_rates
 
 # %% ../nbs/03_surrogates.ipynb #0d6d2fc9
 STARGAN_W = dict(cls=1.0, rec=10.0, gp=10.0)     # yunjey/stargan defaults
@@ -167,20 +169,34 @@ class StarGANv2Trainer:
 TRAINERS = {'stargan': StarGANTrainer, 'attgan': AttGANTrainer, 'stgan': AttGANTrainer, 'starganv2': StarGANv2Trainer}
 
 # %% ../nbs/03_surrogates.ipynb #55beb362
+def generator_arch(p: SurrogateParams) -> dict:
+    "The generator's keyword arguments in `p.arch` (its `d_*` keys size the critic)."
+    return {k: v for k, v in p.arch.items() if not k.startswith('d_')}
+
 def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int, seed: int = 0,
-                    device='cpu', log_every: int = 0, max_seconds: float | None = None):
-    "Train a `family` surrogate on `bank` for `p.iters` updates (or until `max_seconds`); return (model, losses, seconds)."
+                    device='cpu', log_every: int = 0, max_seconds: float | None = None, probe=None, probe_every: int = 0):
+    "Train a `family` surrogate on `bank` for `p.iters` updates (or `max_seconds`); return (model, losses, training seconds)."
     g = seed_everything(seed)
-    arch = {k: v for k, v in p.arch.items() if not k.startswith('d_')}   # d_* keys size the critic
-    m = build_deepfake(family, names, image_size=size, **arch).to(device).train()
-    tr, losses, t0 = TRAINERS[family](m, p, size), [], time.time()
+    m = build_deepfake(family, names, image_size=size, **generator_arch(p)).to(device).train()
+    tr, losses, t0, probing = TRAINERS[family](m, p, size), [], time.time(), 0.0
     if family == 'starganv2': m.eval()          # the EMA copy is only averaged into, never trained
     for it in progress(range(p.iters), desc=family, unit='update'):
-        if max_seconds is not None and time.time() - t0 > max_seconds: break
+        if max_seconds is not None and time.time() - t0 - probing > max_seconds: break
         losses.append(tr.step(bank, g))
         if log_every and (it + 1) % log_every == 0:
             print(f"{family} {it + 1}/{p.iters} " + ' '.join(f"{k} {v:.3f}" for k, v in losses[-1].items()), flush=True)
-    return m.eval().requires_grad_(False), losses, time.time() - t0
+        if probe and probe_every and (it + 1) % probe_every == 0 and it + 1 < p.iters:
+            probing += _probe(m, family, probe, it + 1)
+    secs = time.time() - t0 - probing                  # training time: the measurements do not count
+    m.eval().requires_grad_(False)
+    if probe: probe(m, len(losses))
+    return m, losses, secs
+
+def _probe(m, family, probe, n) -> float:
+    "Call `probe(m, n)` on the model in inference mode, put it back in training mode; return the seconds it took."
+    t = time.time(); m.eval(); probe(m, n)
+    if family != 'starganv2': m.train()
+    return time.time() - t
 
 # %% ../nbs/03_surrogates.ipynb #5d231514
 def hair_region(size: int) -> torch.Tensor:
@@ -215,6 +231,19 @@ def check_surrogate(rep: dict, c: CheckParams, name: str = ''):
     if weak: bad.append(f"edits {weak} move the face less than {c.min_edit}")
     if rep['between'] < c.min_between: bad.append(f"targets differ by only {rep['between']:.3f} < {c.min_between}")
     if bad: raise ValueError(f"surrogate {name} is not usable: " + '; '.join(bad))
+
+# %% ../nbs/03_surrogates.ipynb #7b300dd5
+PUBLISHED_SR_MASK = {'stargan': 1.0, 'attgan': 0.8708}   # CMUA-Watermark (AAAI 2022), one universal perturbation, CelebA
+
+def fidelity(model: Deepfake, x: torch.Tensor, attrs, eps: float = 0.05, steps: int = 10, step: float = 0.01,
+             seed: int = 0) -> dict:
+    "Success rates of white-box PGD (`eps`, `steps` of `step`) and of uniform noise of the same bound on faces `x`."
+    g = torch.Generator().manual_seed(seed)
+    clean = {t: e for (_, t), e in clean_edits([model], x, attrs).items()}
+    adv = pgd([model], x, attrs, eps, steps, step, g)
+    noise = ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)
+    rate = lambda d: success_rates(disruption(model, x, (x + d).clamp(-1, 1), attrs, clean))
+    return {'pgd': rate(adv), 'noise': rate(noise)}
 
 # %% ../nbs/03_surrogates.ipynb #ed27546d
 TINY_ARCH = {'stargan': dict(conv_dim=4, repeat_num=1), 'attgan': dict(enc_dim=4, dec_dim=4, n_layers=3),

@@ -8,7 +8,7 @@ from nbdev.config import get_config
 from nbdev.doclinks import nbglob
 from nbdev.test import test_nb as run_nb
 from dadfi.data import dvc_dir_md5
-from dadfi.deepfakes import load_deepfake
+from dadfi.deepfakes import OFFICIAL_FILES, fake_official, load_deepfake
 from dadfi.surrogates import TINY_ARCH
 
 
@@ -121,14 +121,23 @@ def test_cli_fetch_is_installed():
     assert 'ready' in run([str(BIN/'dadfi'), 'fetch'], ROOT)
 
 
-def test_dvc_repro_smoke(tmp_path, data_dir):
-    "The whole pipeline with tiny params, in a scratch copy: runs, writes its outputs, leaves a clean `dvc status`."
+def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
+    """The whole pipeline with tiny params, in a scratch copy: runs, writes its outputs, leaves a clean `dvc status`.
+    Three models of the zoo are official-layout checkpoints (random weights) at sizes of their own, named in
+    params.yaml: `deepfakes` trains only STGAN, and every later stage attacks the files, which stay untouched."""
     copy_tree(tmp_path)
     shutil.copytree(data_dir, tmp_path/'data')
     p = yaml.safe_load((ROOT/'params.yaml').read_text())
     p['data'].update(size=32, n_train=8, n_test=4)
     for fam, arch in TINY_ARCH.items(): p['deepfakes'][fam].update(arch=arch, iters=2, batch_size=4)
     p['deepfakes']['check'] = dict(max_recon=2.0, min_edit=0.0, min_between=0.0)   # tiny models are checked in nbs/03
+    weights, given = tmp_path_factory.mktemp('official'), {}
+    for fam, f in OFFICIAL_FILES.items():
+        size, targets = {'stargan': 48, 'attgan': 64, 'starganv2': 64}[fam], p['deepfakes']['attrs']
+        if fam == 'starganv2': targets = ['female', 'male']             # domains the data has no labels for
+        fake_official(fam, weights/f, targets, image_size=size, **TINY_ARCH[fam])
+        p['deepfakes'][fam].update(checkpoint=str(weights/f), size=size, targets=targets)
+        given[f] = ((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns)
     p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
     p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50], transfer_epochs_ft=1)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
@@ -139,10 +148,15 @@ def test_dvc_repro_smoke(tmp_path, data_dir):
     sp = json.loads((tmp_path/'outputs'/'data'/'splits.json').read_text())
     assert (len(sp['main']['train']), len(sp['main']['test'])) == (8, 4)
     assert (tmp_path/'outputs'/'data'/'faces.png').stat().st_size > 10_000
-    for fam in p['deepfakes']['models']:
-        assert load_deepfake(tmp_path/'outputs'/'deepfakes'/f'{fam}.pt').targets == p['deepfakes']['attrs']
+    assert load_deepfake(tmp_path/'outputs'/'deepfakes'/'stgan.pt').targets == p['deepfakes']['attrs']
+    assert not any((tmp_path/'outputs'/'deepfakes'/f'{fam}.pt').exists() for fam in OFFICIAL_FILES)   # nothing trained for them
+    assert all(((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns) == b for f, b in given.items()), 'a given checkpoint was written to'
     rep = json.loads((tmp_path/'outputs'/'metrics'/'deepfakes.json').read_text())
     assert set(rep) == set(p['deepfakes']['models'])
+    assert {k: r['source'] for k, r in rep.items()} == {'stargan': 'checkpoint', 'starganv2': 'checkpoint', 'attgan': 'checkpoint', 'stgan': 'trained'}
+    assert all({'pgd', 'noise'} <= set(r['fidelity']) and 'recon' in r for r in rep.values())
+    assert {k: r['size'] for k, r in rep.items()} == {'stargan': 48, 'starganv2': 64, 'attgan': 64, 'stgan': 32}   # each at its own size
+    assert (tmp_path/'outputs'/'plots'/'deepfakes'/'stgan.csv').read_text().startswith('updates,')
     rep = json.loads((tmp_path/'outputs'/'metrics'/'dadfi.json').read_text())
     assert set(rep['dadfi']['models']) == set(p['dadfi']['models']) and rep['dadfi']['linf'] <= p['dadfi']['lim']
     out = run([str(BIN/'dadfi'), 'protect', str(tmp_path/'data'/'celeba'/'img_align_celeba'/'000001.jpg'), '-o', str(tmp_path/'prot')], tmp_path)
@@ -185,7 +199,9 @@ def test_readme_results_match_metrics():
     "After `dvc repro` here, the README's results tables are the ones `dadfi results` makes from the metrics files."
     files = sorted((ROOT/'outputs'/'metrics').glob('eval_*.json'))
     if not files: pytest.skip('no evaluation metrics in this checkout (run `dvc repro`)')
-    from dadfi.evaluation import results_table, START, END
+    from dadfi.evaluation import results_table, zoo_table, START, END, ZOO_START, ZOO_END
     want = '\n'.join(results_table(json.loads(f.read_text())) for f in files)
     text = (ROOT/'README.md').read_text()
     assert text[text.index(START) + len(START) + 1:text.index(END)] == want, 'run `dadfi results --readme README.md`'
+    zoo = zoo_table(json.loads((ROOT/'outputs'/'metrics'/'deepfakes.json').read_text()))
+    assert text[text.index(ZOO_START) + len(ZOO_START) + 1:text.index(ZOO_END)] == zoo, 'run `dadfi results --readme README.md`'
