@@ -40,7 +40,7 @@ def _results(a):
     if not files: raise FileNotFoundError(f"{root/'outputs'/'metrics'}: no eval_*.json; run `dvc repro` first")
     text = '\n'.join(results_table(json.loads(Path(f).read_text())) for f in files)
     zoo = root/'outputs'/'metrics'/'deepfakes.json'
-    ztext = zoo_table(json.loads(zoo.read_text())) if zoo.exists() else None
+    ztext = zoo_table(json.loads(zoo.read_text())) if zoo.exists() and not a.metrics else None   # the repository's own
     if not a.readme: print(text + (f"\n{ztext}" if ztext else '')); return
     changed = update_readme(a.readme, text) | bool(ztext and update_readme(a.readme, ztext, ZOO_START, ZOO_END))
     print(f"{a.readme}: {'updated' if changed else 'already up to date'}")

@@ -581,9 +581,12 @@ def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, late
     return {'generator': g, 'mapping_network': mp, 'style_encoder': se}
 
 def fake_state(keys, seed=0):
-    "A state dict with these names and shapes and random values (what an official file would hold)."
+    "A state dict with these names and shapes and random values (what an official file would hold; variances positive)."
     g = torch.Generator().manual_seed(seed)
-    return {k: (torch.tensor(7) if s == () else torch.randn(s, generator=g)*0.02) for k, s in keys}
+    def value(k, s):
+        if s == (): return torch.tensor(7)
+        return torch.rand(s, generator=g) + 0.5 if k.endswith('running_var') else torch.randn(s, generator=g)*0.02
+    return {k: value(k, s) for k, s in keys}
 
 # %% ../nbs/02_deepfakes.ipynb #4e222119
 OFFICIAL_FILES = {'stargan': '200000-G.ckpt', 'attgan': 'weights.119.pth', 'starganv2': '100000_nets_ema.ckpt'}
