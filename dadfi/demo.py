@@ -138,7 +138,7 @@ def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Dem
     need = [root/'outputs/dadfi/gen.pt', root/'outputs/data/splits.json', *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
     missing = [str(p.relative_to(root)) for p in need if not p.exists()]
     if missing: raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; run `dvc repro train_dadfi` there first "
-                                        "(about 30 minutes on 2 CPU cores), then open the demo again")
+                                        "(about 45 minutes on 2 CPU cores), then open the demo again")
     gen, meta = load_gen(root/'outputs/dadfi/gen.pt')
     fs = load_dataset(P.data.main, root)
     models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)

@@ -24,17 +24,19 @@ from .surrogates import TINY_ARCH, generator_arch
 
 # %% ../nbs/03a_zoo.ipynb #9012aa4b
 def resize(x: torch.Tensor, size: int) -> torch.Tensor:
-    "Faces `x` (B, C, H, W) resampled to `size`×`size`, bilinear (antialiased when shrinking), differentiable."
+    "Faces `x` (B, C, H, W) at `size`×`size`: bilinear, antialiased when shrinking, differentiable."
     if x.size(-1) == size and x.size(-2) == size: return x
-    return F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False, antialias=x.size(-1) > size)
+    return F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False,
+                         antialias=x.size(-1) > size)
 
 # %% ../nbs/03a_zoo.ipynb #7871cd91
 class ZooModel(Deepfake):
-    "A `Deepfake` at its own `size` with its own attributes (`cols` of the dataset's matrix), seen from any size."
+    "A `Deepfake` at its own `size`, reading columns `cols` of the dataset's attributes, seen from any size."
     def __init__(self, model: Deepfake, size: int, cols: list[int] | None = None, name: str = ''):
         super().__init__(model.attr_names, {**model.config, 'size': size})
-        self.model, self.size, self.cols, self.name, self.family = model, size, cols, name or model.family, model.family
-        self.train(model.training)                       # a wrapper in the mode of the model it wraps
+        self.model, self.size, self.cols, self.family = model, size, cols, model.family
+        self.name = name or model.family
+        self.train(model.training)               # a wrapper in the mode of the model it wraps
     def _attrs(self, x, attrs):
         if attrs is None or self.cols is None or attrs.size(1) == 0: return None
         return attrs[:, self.cols].to(x.device).float()
@@ -42,36 +44,41 @@ class ZooModel(Deepfake):
         return resize(self.model(resize(x, self.size), target, self._attrs(x, attrs)), x.size(-1))
     def reconstruct(self, x, attrs=None):
         "The model's reconstruction of `x` (its own attributes), back at the size of `x`."
-        return resize(self.model.reconstruct(resize(x, self.size), self._attrs(x, attrs)), x.size(-1))
+        y = self.model.reconstruct(resize(x, self.size), self._attrs(x, attrs))
+        return resize(y, x.size(-1))
 
 # %% ../nbs/03a_zoo.ipynb #5a90d43d
 def attr_source(fs: FaceSet) -> str:
     "The file the attributes of `fs` come from (or a description when it has none)."
     for f in ('list_attr_celeba.txt', 'pseudo_attributes.csv'):
         if (fs.root/f).exists(): return str(fs.root/f)
-    return f"{fs.root} ({fs.name}, {'attributes measured in memory' if fs.attrs is not None else 'no attribute labels'})"
+    how = 'attributes measured in memory' if fs.attrs is not None else 'no attribute labels'
+    return f"{fs.root} ({fs.name}, {how})"
 
 def label_columns(name: str, targets: list[str], fs: FaceSet) -> list[int]:
-    "Where each of `targets` sits in the labels of `fs`; an error naming model `name`, the attribute and the file if one is not there."
+    "Where each of `targets` sits in the labels of `fs`; else an error naming `name`, attribute and file."
     missing = [a for a in targets if a not in fs.attr_names]
-    if missing: raise DataError(f"model {name} needs attribute {missing[0]!r}, which {attr_source(fs)} does not have "
-                                f"(it has {fs.attr_names[:8]}); set deepfakes.{name}.targets")
+    if missing: raise DataError(f"model {name} needs attribute {missing[0]!r}, which {attr_source(fs)} "
+                                f"does not have (it has {fs.attr_names[:8]}); set deepfakes.{name}.targets")
     return [fs.attr_names.index(a) for a in targets]
 
 def model_columns(name: str, model: Deepfake, fs: FaceSet | None) -> list[int] | None:
-    "Where the attributes `model` reads sit in the labels of `fs`; `None` for StarGAN-v2 with domains the data has no labels for."
+    "Where `model`'s attributes sit in the labels of `fs`; `None` for StarGAN-v2 with unlabelled domains."
     if fs is None: return None
-    if model.family == 'starganv2' and not set(model.attr_names) <= set(fs.attr_names): return None   # it edits without them
+    unlabelled = not set(model.attr_names) <= set(fs.attr_names)
+    if model.family == 'starganv2' and unlabelled: return None          # it edits without them
     return label_columns(name, model.attr_names, fs)
 
 def attr_matrix(fs: FaceSet) -> torch.Tensor:
     "The attributes of `fs` as an (N, A) float tensor; (N, 0) for a dataset without labels."
-    return torch.zeros(len(fs), 0) if fs.attrs is None else torch.from_numpy(np.asarray(fs.attrs)).float()
+    if fs.attrs is None: return torch.zeros(len(fs), 0)
+    return torch.from_numpy(np.asarray(fs.attrs)).float()
 
 # %% ../nbs/03a_zoo.ipynb #56fd790d
 def model_params(P: Params, name: str) -> SurrogateParams:
-    "The entry of zoo model `name`, its `size` and `targets` filled in from `data.size` and `deepfakes.attrs`."
-    if name not in DEEPFAKES: raise ParamsError(f"deepfakes.models: unknown model {name!r}; one of {sorted(DEEPFAKES)}")
+    "The entry of zoo model `name`, `size` and `targets` filled in from `data.size`, `deepfakes.attrs`."
+    if name not in DEEPFAKES:
+        raise ParamsError(f"deepfakes.models: unknown model {name!r}; one of {sorted(DEEPFAKES)}")
     p = getattr(P.deepfakes, name)
     return replace(p, size=p.size or P.data.size, targets=list(p.targets or P.deepfakes.attrs))
 
@@ -80,20 +87,21 @@ def to_train(P: Params) -> list[str]:
     return [k for k in P.deepfakes.models if not getattr(P.deepfakes, k).checkpoint]
 
 def load_model(P: Params, name: str, models_dir=None, root=None, device='cpu') -> Deepfake:
-    "Zoo model `name` at its own size: its checkpoint, else its surrogate in `models_dir`, else a tiny stand-in."
+    "Zoo model `name` at its size: its checkpoint, else its surrogate in `models_dir`, else a stand-in."
     p, root = model_params(P, name), Path(root or find_root())
-    if p.checkpoint: return load_checkpoint(root/p.checkpoint, name, p.targets, device, image_size=p.size, **generator_arch(p))
+    if p.checkpoint:
+        return load_checkpoint(root/p.checkpoint, name, p.targets, device, image_size=p.size, **generator_arch(p))
     if models_dir: return load_deepfake(root/models_dir/f'{name}.pt', device)
     m = build_deepfake(name, p.targets, image_size=p.size, **TINY_ARCH[name])
     return m.to(device).eval().requires_grad_(False)
 
-def load_zoo(P: Params, faces: FaceSet | None, names: list[str] | None = None, models_dir=None, root=None,
-             device='cpu') -> dict[str, ZooModel]:
-    "The zoo models `names` (all of `deepfakes.models` by default) as `ZooModel`s for the labels of `faces`."
+def load_zoo(P: Params, faces: FaceSet | None, names: list[str] | None = None, models_dir=None,
+             root=None, device='cpu') -> dict[str, ZooModel]:
+    "The zoo models `names` (by default `deepfakes.models`) as `ZooModel`s for the labels of `faces`."
     out = {}
     for k in (P.deepfakes.models if names is None else names):
         m, size = load_model(P, k, models_dir, root, device), model_params(P, k).size
-        if m.config['image_size'] != size:            # weights saved by dadfi carry the size they were trained at
-            raise ParamsError(f"deepfakes.{k}: its weights were made for {m.config['image_size']} px, its size is {size}")
+        made = m.config['image_size']                 # weights saved by dadfi carry the size they had
+        if made != size: raise ParamsError(f"deepfakes.{k}: its weights were made for {made} px, not {size}")
         out[k] = ZooModel(m, size, model_columns(k, m, faces), k).to(device)
     return out
