@@ -59,13 +59,15 @@ class SurrogateParams:
     batch_size: int = 16
     lr: float = 1e-4
     n_critic: int = 5          # critic updates per generator update
+    decay: float = 0.0         # share of the last updates over which lr falls linearly to 0
     ema: float = 0.999         # StarGAN-v2's moving average of the generator
+    max_recon: float | None = None   # its own bound where the family cannot reach check's (say why)
     probe_every: int = 0       # updates between measurements of its fragility while it trains (0: at the end only)
 
 @dataclass
 class CheckParams:
     "What a usable surrogate must show on the test faces (mean absolute differences, images in [-1, 1])."
-    max_recon: float = 0.3     # asked for its own attributes, it gives the face back within this
+    max_recon: float = 0.15    # asked for its own attributes, it gives the face back within this
     min_edit: float = 0.02     # each edit moves the face at least this far from that reconstruction
     min_between: float = 0.01  # and two targets' edits differ by at least this
 

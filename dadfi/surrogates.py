@@ -11,8 +11,8 @@ from dataclasses import asdict
 
 # %% auto #0
 __all__ = ['STARGAN_W', 'ATTGAN_W', 'V2_W', 'TRAINERS', 'PUBLISHED_SR_MASK', 'TINY_ARCH', 'gradient_penalty', 'r1_penalty',
-           'FaceBank', 'StarGANTrainer', 'AttGANTrainer', 'StarGANv2Trainer', 'generator_arch', 'train_surrogate',
-           'hair_region', 'edit_report', 'check_surrogate', 'fidelity']
+           'FaceBank', 'StarGANTrainer', 'AttGANTrainer', 'StarGANv2Trainer', 'generator_arch', 'lr_factor',
+           'train_surrogate', 'hair_region', 'edit_report', 'check_surrogate', 'fidelity']
 
 # %% ../nbs/03_surrogates.ipynb #2743b6c8
 import numpy as np
@@ -173,6 +173,17 @@ def generator_arch(p: SurrogateParams) -> dict:
     "The generator's keyword arguments in `p.arch` (its `d_*` keys size the critic)."
     return {k: v for k, v in p.arch.items() if not k.startswith('d_')}
 
+def lr_factor(it: int, iters: int, decay: float) -> float:
+    "Learning-rate factor at update `it`: 1, then linear towards 0 over the last `decay` of `iters` (StarGAN's)."
+    return 1.0 if decay <= 0 else min(1.0, (iters - it)/(decay*iters))
+
+def _set_lr(tr, f: float):
+    "Scale every optimiser of trainer `tr` to `f` times its initial learning rate."
+    for o in vars(tr).values():
+        for g in (o.values() if isinstance(o, dict) else [o]):
+            if not isinstance(g, torch.optim.Optimizer): continue
+            for grp in g.param_groups: grp['lr'] = grp.setdefault('initial_lr', grp['lr'])*f
+
 def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int, seed: int = 0,
                     device='cpu', log_every: int = 0, max_seconds: float | None = None, probe=None, probe_every: int = 0):
     "Train a `family` surrogate on `bank` for `p.iters` updates (or `max_seconds`); return (model, losses, training seconds)."
@@ -182,6 +193,7 @@ def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateP
     if family == 'starganv2': m.eval()          # the EMA copy is only averaged into, never trained
     for it in progress(range(p.iters), desc=family, unit='update'):
         if max_seconds is not None and time.time() - t0 - probing > max_seconds: break
+        _set_lr(tr, lr_factor(it, p.iters, p.decay))
         losses.append(tr.step(bank, g))
         if log_every and (it + 1) % log_every == 0:
             print(f"{family} {it + 1}/{p.iters} " + ' '.join(f"{k} {v:.3f}" for k, v in losses[-1].items()), flush=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['resize', 'ZooModel', 'attr_source', 'label_columns', 'model_columns', 'attr_matrix', 'model_params', 'to_train',
-           'load_model', 'load_zoo']
+           'load_model', 'load_zoo', 'model_check']
 
 # %% ../nbs/03a_zoo.ipynb #4a13ee58
 import numpy as np
@@ -105,3 +105,9 @@ def load_zoo(P: Params, faces: FaceSet | None, names: list[str] | None = None, m
         if made != size: raise ParamsError(f"deepfakes.{k}: its weights were made for {made} px, not {size}")
         out[k] = ZooModel(m, size, model_columns(k, m, faces), k).to(device)
     return out
+
+# %% ../nbs/03a_zoo.ipynb #dda9b60f
+def model_check(P: Params, name: str) -> CheckParams:
+    "The usability check for zoo model `name`: `deepfakes.check`, with the entry's own `max_recon` if set."
+    c = P.deepfakes.check
+    return replace(c, max_recon=getattr(P.deepfakes, name).max_recon or c.max_recon)
