@@ -13,9 +13,11 @@ from pathlib import Path
 __all__ = ['parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #1833c6bf
-from .core import find_root, get_device
+from .core import atomic_write, find_root, get_device, load_params
 from .data import DataError, fetch, dvc_dir_md5
-from .protect import protect_files
+from . import __version__
+from .protect import ProtectOptions, check_figure, check_photo, protect_files
+from .zoo import load_zoo
 from .metrics import fetch_fid_network
 from .evaluation import ZOO_END, ZOO_START, results_table, update_readme, zoo_table
 
@@ -28,10 +30,28 @@ def _fetch(a):
 def _protect(a):
     model = a.model or find_root()/'outputs'/'dadfi'/'gen.pt'
     if not Path(model).exists(): raise FileNotFoundError(f"{model}: no trained Gen; run `dvc repro` or pass --model")
-    res = protect_files(a.inputs, a.out, model, a.lim, a.batch_size, get_device(a.device), a.overwrite)
-    failed = sum('error' in r for r in res)
-    print(f"{len(res) - failed} protected, {failed} failed")
-    if failed: raise SystemExit(1)
+    opts = ProtectOptions(a.lim, a.batch_size, get_device(a.device), a.overwrite, a.whole, a.show_boxes,
+                          a.strip_metadata)
+    res = protect_files(a.inputs, a.out, model, opts)
+    ok = [r for r in res if 'error' not in r]
+    print(f"{len(ok)} protected (faces: {sum(len(r['faces']) for r in ok)}, "
+          f"whole photos: {sum(not r['faces'] for r in ok)}), {len(res) - len(ok)} failed")
+    if len(ok) < len(res): raise SystemExit(1)
+
+def _check(a):
+    dev, params = get_device(a.device), a.params or find_root()/'params.yaml'
+    P, root = load_params(params), Path(params).parent
+    zoo = load_zoo(P, None, models_dir='outputs/deepfakes', root=root, device=dev)
+    res = check_photo(a.original, a.protected, zoo, P.data.size, dev)
+    n = k = 0
+    for name, targets in res['models'].items():
+        for t, r in targets.items():
+            n += 1; k += r['disrupted']
+            print(f"{name} {t}: MSE {r['mse']:.3f} (edited region {r['mask_mse']:.3f}): "
+                  f"{'disrupted' if r['disrupted'] else 'NOT disrupted'}")
+    fig = a.figure or a.protected.with_name(a.protected.stem + '_check.png')
+    with atomic_write(fig) as fh: check_figure(res, zoo).savefig(fh, format='png', dpi=150)
+    print(f"{k} of {n} edits disrupted (MSE > 0.05); the edits: {fig}")
 
 def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
@@ -48,6 +68,7 @@ def _results(a):
 def parser() -> argparse.ArgumentParser:
     "The `dadfi` argument parser."
     p = argparse.ArgumentParser(prog='dadfi', description='DADFI: protect face photos against deepfake face editing.')
+    p.add_argument('--version', action='version', version=f'dadfi {__version__}')
     sub = p.add_subparsers(dest='cmd', required=True)
     f = sub.add_parser('fetch', help='rebuild the embedded faces in data/ and check them against data.dvc')
     f.add_argument('--dest', type=Path, help='where to build the data folder (default: data/ in the repository)')
@@ -68,13 +89,22 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument('--batch-size', type=int, default=8)
     pr.add_argument('--device', default='auto', help='auto, cpu or cuda')
     pr.add_argument('--overwrite', action='store_true', help='replace existing outputs (never an input)')
+    pr.add_argument('--whole', action='store_true', help='protect each whole photo, not the faces found in it')
+    pr.add_argument('--show-boxes', action='store_true', help='also write NAME_boxes.png: the faces found')
+    pr.add_argument('--strip-metadata', action='store_true', help='drop the EXIF (GPS position included)')
     pr.set_defaults(run=_protect)
+    ck = sub.add_parser('check', help="run the zoo's deepfake models on a photo and its protected copy")
+    ck.add_argument('original', type=Path); ck.add_argument('protected', type=Path)
+    ck.add_argument('--figure', type=Path, help='where to draw the edits (default: PROTECTED_check.png)')
+    ck.add_argument('--params', type=Path, help="the params.yaml naming the zoo (default: the repository's)")
+    ck.add_argument('--device', default='auto', help='auto, cpu or cuda')
+    ck.set_defaults(run=_check)
     return p
 
 def main(argv: list[str] | None = None) -> int:
     "Run the `dadfi` command line; return the exit status."
     a = parser().parse_args(argv)
     try: a.run(a)
-    except (DataError, FileNotFoundError, ValueError) as e:
+    except (DataError, FileNotFoundError, ValueError, RuntimeError) as e:     # RuntimeError: no CUDA
         print(f"dadfi {a.cmd}: error: {e}", file=sys.stderr); return 1
     return 0

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['find_root', 'DatasetParams', 'DataParams', 'SurrogateParams', 'CheckParams', 'DeepfakesParams', 'DadfiParams',
-           'EvalParams', 'Params', 'ParamsError', 'load_params', 'get_device', 'seed_everything', 'ImageError',
-           'read_image', 'to_tensor', 'to_uint8', 'atomic_write', 'save_png', 'sha256_file', 'show_progress',
-           'progress']
+__all__ = ['find_root', 'DatasetParams', 'DataParams', 'SurrogateParams', 'CheckParams', 'DeepfakesParams', 'RobustParams',
+           'DadfiParams', 'EvalParams', 'Params', 'ParamsError', 'load_params', 'get_device', 'seed_everything',
+           'ImageError', 'read_image', 'to_tensor', 'to_uint8', 'atomic_write', 'save_png', 'sha256_file',
+           'show_progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #7bc0cff5
 import numpy as np
@@ -84,6 +84,16 @@ class DeepfakesParams:
     check: CheckParams = field(default_factory=CheckParams)
 
 @dataclass
+class RobustParams:
+    "DADFI-robust, our extension: the random photo path `Gen` is trained through (`dadfi.robust`)."
+    on: bool = False           # train through it (stage train_dadfi trains both, reported apart)
+    p: float = 0.5             # each step of the path happens with this probability
+    shift: int = 3             # pixels the editor's crop may land off ours, each way
+    scale: list[float] = field(default_factory=lambda: [0.5, 1.0])   # rescaling factors (down and back)
+    blur: float = 1.0          # largest Gaussian blur, in pixels
+    jpeg: list[int] = field(default_factory=lambda: [50, 95])        # JPEG qualities
+
+@dataclass
 class DadfiParams:
     "DADFI itself (stages `pgd_targets` and `train_dadfi`): the bound, the loss weights, the two stages, the PGD targets."
     lim: float = 0.05          # the limit on ‖Gen(x)‖∞ (eq. 4), also PGD's eps
@@ -102,6 +112,7 @@ class DadfiParams:
     nes_queries: int = 10      # query pairs per gradient estimate (black box)
     pgd_steps: int = 10
     pgd_step: float = 0.01
+    robust: RobustParams = field(default_factory=RobustParams)
 
 @dataclass
 class EvalParams:

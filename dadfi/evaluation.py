@@ -11,12 +11,14 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from .core import progress, to_tensor
+import torch.nn.functional as F
+from .core import progress, read_image, to_tensor
+from .data import detect_face, square_crop
 from .metrics import disruption, success_rates, psnr, ssim, inception_features, frechet_distance
 
 # %% auto #0
-__all__ = ['START', 'END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'describe_machine', 'rotating_edits',
-           'score', 'results_table', 'update_readme', 'zoo_table']
+__all__ = ['START', 'END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo', 'describe_machine',
+           'rotating_edits', 'score', 'results_table', 'update_readme', 'zoo_table']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -36,6 +38,19 @@ def transforms(jpeg_qualities, resize_scales) -> dict:
     "The robustness transforms by name (`jpeg95`, `resize0.5`, ...)."
     t = {f'jpeg{q}': (lambda a, q=q: jpeg(a, q)) for q in jpeg_qualities}
     return {**t, **{f'resize{s:g}': (lambda a, s=s: resize_back(a, s)) for s in resize_scales}}
+
+# %% ../nbs/10_evaluation.ipynb #02f6ceac
+def in_photo(faces: np.ndarray, clean: np.ndarray, photos: list[np.ndarray]) -> np.ndarray:
+    "Protected faces (N, s, s, 3) put back into their `photos` (of which `clean` are the centred squares)."
+    out = []
+    for f, c, ph in zip(faces, clean, photos):
+        h, w = ph.shape[:2]; S = min(h, w); x0, y0 = (w - S)//2, (h - S)//2
+        d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)[None]
+        d = F.interpolate(d, size=(S, S), mode='bilinear', align_corners=False)[0].permute(1, 2, 0).numpy()
+        p = ph.astype(np.float32); p[y0:y0 + S, x0:x0 + S] += d
+        p = np.clip(np.round(p), 0, 255).astype(np.uint8)
+        out.append(square_crop(p, f.shape[0], detect_face(p)))
+    return np.stack(out)
 
 # %% ../nbs/10_evaluation.ipynb #f3a20d69
 def describe_machine(device=None) -> str:

@@ -27,10 +27,11 @@ def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -
                for i, m in enumerate(models) for t in m.targets)
 
 def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, step_size: float,
-        g: torch.Generator | None = None, grad_fn=None) -> torch.Tensor:
+        g: torch.Generator | None = None, grad_fn=None, transform=None) -> torch.Tensor:
     "A perturbation `δ`, `‖δ‖∞ ≤ eps`, that maximises `edit_distance` (eqs. 5–6); `grad_fn(f, z)` replaces backprop."
     clean = clean_edits(models, x, attrs)
-    f = lambda z: edit_distance(models, z, attrs, clean)
+    seen = transform or (lambda z: z)        # EOT: a random photo path between face and models, each step
+    f = lambda z: edit_distance(models, seen(z), attrs, clean)
     delta = ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)
     delta = (x + delta).clamp(-1, 1) - x
     for _ in range(steps):

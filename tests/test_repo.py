@@ -139,7 +139,7 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
         p['deepfakes'][fam].update(checkpoint=str(weights/f), size=size, targets=targets)
         given[f] = ((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns)
     p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
-    p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50], transfer_epochs_ft=1)
+    p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50], resize=[0.5], transfer_epochs_ft=1)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -159,16 +159,19 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     assert (tmp_path/'outputs'/'plots'/'deepfakes'/'stgan.csv').read_text().startswith('updates,')
     rep = json.loads((tmp_path/'outputs'/'metrics'/'dadfi.json').read_text())
     assert set(rep['dadfi']['models']) == set(p['dadfi']['models']) and rep['dadfi']['linf'] <= p['dadfi']['lim']
+    assert rep['dadfi_robust']['linf'] <= p['dadfi']['lim'] and (tmp_path/'outputs'/'dadfi'/'gen_robust.pt').exists()
     out = run([str(BIN/'dadfi'), 'protect', str(tmp_path/'data'/'celeba'/'img_align_celeba'/'000001.jpg'), '-o', str(tmp_path/'prot')], tmp_path)
-    assert '1 protected, 0 failed' in out
+    assert '1 protected (faces: 1, whole photos: 0), 0 failed' in out
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
-    methods = {'DADFI', 'DADFI w/o fine-tuning', 'PGD', 'Universal', 'MOMA', 'ATS-O2A', 'Adv-Bot'}
+    methods = {'DADFI', 'DADFI-robust (ours)', 'DADFI w/o fine-tuning', 'PGD', 'EOT-PGD', 'Universal', 'MOMA',
+               'ATS-O2A', 'Adv-Bot'}
     for ds in ('main', 'second'):
         ev = json.loads((tmp_path/'outputs'/'metrics'/f'eval_{ds}.json').read_text())
         assert set(ev['methods']) == methods and ev['n_images'] == 3 and ev['held_out'] == ['attgan']
         assert all(set(r['models']) == set(p['deepfakes']['models']) and all('fid' in v for v in r['models'].values()) for r in ev['methods'].values())
-        assert set(ev['robustness'].get('DADFI', {})) == ({'jpeg50', 'resize0.5'} if ds == 'main' else set())
+        tx = {'jpeg50', 'resize0.5', 'photo'} if ds == 'main' else set()      # photo: the face inside its photo
+        assert set(ev['robustness'].get('DADFI', {})) == tx
         assert (tmp_path/'outputs'/'eval'/ds/'fig3_validity.png').exists() and (tmp_path/'outputs'/'eval'/ds/'fig7_time.png').exists()
     tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
     assert len(tr['rows']) == len(p['dadfi']['models']) + 1
