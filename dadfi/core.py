@@ -86,7 +86,7 @@ class DeepfakesParams:
 @dataclass
 class RobustParams:
     "DADFI-robust, our extension: the random photo path `Gen` is trained through (`dadfi.robust`)."
-    on: bool = False           # train through it (stage train_dadfi trains both, reported apart)
+    enabled: bool = False      # train through it (stage train_dadfi trains both, reported apart)
     p: float = 0.5             # each step of the path happens with this probability
     shift: int = 3             # pixels the editor's crop may land off ours, each way
     scale: list[float] = field(default_factory=lambda: [0.5, 1.0])   # rescaling factors (down and back)

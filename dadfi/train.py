@@ -56,7 +56,7 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
                 ms = [models[k] for k in names]
                 ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=g))] for m in ms]
                 reals = y_reals(ms, x, [advs[k][ix].to(dev) for k in names], a, ts)
-                seen = photo_path(x_adv, p.robust, g) if p.robust.on else x_adv   # DADFI-robust: EOT
+                seen = photo_path(x_adv, p.robust, g) if p.robust.enabled else x_adv   # DADFI-robust: EOT
                 ly = ide_y_loss(ms, ide_y, seen.detach(), reals, a, ts)
                 opts['ide_y'].zero_grad(); ly.backward(); opts['ide_y'].step()
                 lg = lg + gen_y_loss(ms, ide_y, seen, reals, a, ts, p.direct, grad_fn); parts['ide_y'] = ly.item()
