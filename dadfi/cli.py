@@ -19,7 +19,7 @@ from . import __version__
 from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .zoo import load_zoo
 from .metrics import fetch_fid_network
-from .evaluation import ZOO_END, ZOO_START, results_table, update_readme, zoo_table
+from .evaluation import ZOO_END, ZOO_START, report_tables, update_readme, zoo_table
 
 # %% ../nbs/90_cli.ipynb #6dc3b3b9
 def _fetch(a):
@@ -58,7 +58,7 @@ def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 def _results(a):
     root = find_root(); files = a.metrics or sorted((root/'outputs'/'metrics').glob('eval_*.json'))
     if not files: raise FileNotFoundError(f"{root/'outputs'/'metrics'}: no eval_*.json; run `dvc repro` first")
-    text = '\n'.join(results_table(json.loads(Path(f).read_text())) for f in files)
+    text = '\n'.join(report_tables(json.loads(Path(f).read_text())) for f in files)
     zoo = root/'outputs'/'metrics'/'deepfakes.json'
     ztext = zoo_table(json.loads(zoo.read_text())) if zoo.exists() and not a.metrics else None   # the repository's own
     if not a.readme: print(text + (f"\n{ztext}" if ztext else '')); return

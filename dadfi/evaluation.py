@@ -18,7 +18,8 @@ from .metrics import disruption, success_rates, psnr, ssim, inception_features, 
 
 # %% auto #0
 __all__ = ['START', 'END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo', 'describe_machine',
-           'rotating_edits', 'score', 'results_table', 'update_readme', 'zoo_table']
+           'rotating_edits', 'score', 'results_table', 'update_readme', 'robustness_table', 'report_tables',
+           'zoo_table']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -117,6 +118,24 @@ def update_readme(path: str | Path, text: str, start: str = START, end: str = EN
     new = re.sub(re.escape(start) + '.*?' + re.escape(end), lambda _: f"{start}\n{text}{end}", s, flags=re.S)
     if new != s: path.write_text(new)
     return new != s
+
+# %% ../nbs/10_evaluation.ipynb #7c2a0348
+def robustness_table(report: dict, model: str) -> str:
+    "Markdown: `model`'s SR_mask (%) per method, lossless and after each robustness transform."
+    rob = report.get('robustness', {})
+    if not rob: return ''
+    ts = list(next(iter(rob.values())))
+    lines = [f"*{model}: SR_mask % after each transform*", '', '| method | none | ' + ' | '.join(ts) + ' |',
+             '|---|' + '---:|'*(len(ts) + 1)]
+    for n, r in rob.items():
+        cells = [report['methods'][n]['models'][model]] + [r[t][model] for t in ts]
+        lines.append(f"| {n} | " + ' | '.join(_pct(c['success_mask']) for c in cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+def report_tables(report: dict) -> str:
+    "The results table of `report`, then the robustness table of each model it was trained against."
+    rob = [robustness_table(report, k) for k in report.get('models_trained_on', [])]
+    return '\n'.join([results_table(report)] + [t for t in rob if t])
 
 # %% ../nbs/10_evaluation.ipynb #e071c8c4
 ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'

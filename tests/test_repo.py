@@ -202,8 +202,8 @@ def test_readme_results_match_metrics():
     "After `dvc repro` here, the README's results tables are the ones `dadfi results` makes from the metrics files."
     files = sorted((ROOT/'outputs'/'metrics').glob('eval_*.json'))
     if not files: pytest.skip('no evaluation metrics in this checkout (run `dvc repro`)')
-    from dadfi.evaluation import results_table, zoo_table, START, END, ZOO_START, ZOO_END
-    want = '\n'.join(results_table(json.loads(f.read_text())) for f in files)
+    from dadfi.evaluation import report_tables, zoo_table, START, END, ZOO_START, ZOO_END
+    want = '\n'.join(report_tables(json.loads(f.read_text())) for f in files)
     text = (ROOT/'README.md').read_text()
     assert text[text.index(START) + len(START) + 1:text.index(END)] == want, 'run `dadfi results --readme README.md`'
     zoo = zoo_table(json.loads((ROOT/'outputs'/'metrics'/'deepfakes.json').read_text()))
