@@ -124,6 +124,7 @@ class EvalParams:
     moma_population: int = 6   # MOMA adaptation: designs per generation
     moma_generations: int = 2
     moma_n_fit: int = 8        # training faces each design is scored on
+    eot_steps: int = 50        # EOT-PGD: steps (each through one random path) of pgd_step
     ats_frac: float = 0.5      # ATS-O2A adaptation: share of the face it attacks
     adv_bot: list[str] = field(default_factory=lambda: ['attgan'])   # Adv-Bot adaptation: the protector's own surrogates
     jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])    # qualities of the JPEG robustness test

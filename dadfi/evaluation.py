@@ -7,6 +7,7 @@ Docs: https://dadfi.github.io/dadfi/evaluation.html.md"""
 # %% ../nbs/10_evaluation.ipynb #6c391b47
 from __future__ import annotations
 import io, math, os, platform, re
+from functools import partial
 from pathlib import Path
 import numpy as np
 import torch
@@ -33,25 +34,27 @@ def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
 def resize_back(imgs: np.ndarray, scale: float) -> np.ndarray:
     "Each face scaled by `scale` and back to its size (bilinear)."
     h, w = imgs.shape[1:3]; hh, ww = max(1, round(h*scale)), max(1, round(w*scale))
-    return np.stack([np.asarray(Image.fromarray(im).resize((ww, hh), Image.BILINEAR).resize((w, h), Image.BILINEAR)) for im in imgs])
+    return np.stack([np.asarray(Image.fromarray(im).resize((ww, hh), Image.BILINEAR)
+                                .resize((w, h), Image.BILINEAR)) for im in imgs])
 
 def transforms(jpeg_qualities, resize_scales) -> dict:
-    "The robustness transforms by name (`jpeg95`, `resize0.5`, ...)."
-    t = {f'jpeg{q}': (lambda a, q=q: jpeg(a, q)) for q in jpeg_qualities}
-    return {**t, **{f'resize{s:g}': (lambda a, s=s: resize_back(a, s)) for s in resize_scales}}
+    "Robustness transforms by name (`jpeg95`, `resize0.5`, ...): `f(clean, protected)` → both transformed."
+    both = lambda f: (lambda c, p: (f(c), f(p)))
+    t = {f'jpeg{q}': both(partial(jpeg, quality=q)) for q in jpeg_qualities}
+    return {**t, **{f'resize{s:g}': both(partial(resize_back, scale=s)) for s in resize_scales}}
 
 # %% ../nbs/10_evaluation.ipynb #02f6ceac
-def in_photo(faces: np.ndarray, clean: np.ndarray, photos: list[np.ndarray]) -> np.ndarray:
-    "Protected faces (N, s, s, 3) put back into their `photos` (of which `clean` are the centred squares)."
-    out = []
-    for f, c, ph in zip(faces, clean, photos):
+def in_photo(clean: np.ndarray, faces: np.ndarray, photos: list[np.ndarray]) -> tuple:
+    "The editor's crops of `photos` and of them protected by `faces`, at the box it finds in the latter."
+    cs, ps = [], []
+    for c, f, ph in zip(clean, faces, photos):          # `clean`: the photos' centred squares (N, s, s, 3)
         h, w = ph.shape[:2]; S = min(h, w); x0, y0 = (w - S)//2, (h - S)//2
         d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)[None]
-        d = F.interpolate(d, size=(S, S), mode='bilinear', align_corners=False)[0].permute(1, 2, 0).numpy()
-        p = ph.astype(np.float32); p[y0:y0 + S, x0:x0 + S] += d
-        p = np.clip(np.round(p), 0, 255).astype(np.uint8)
-        out.append(square_crop(p, f.shape[0], detect_face(p)))
-    return np.stack(out)
+        d = F.interpolate(d, size=(S, S), mode='bilinear', align_corners=False)[0].permute(1, 2, 0)
+        p = ph.astype(np.float32); p[y0:y0 + S, x0:x0 + S] += d.numpy()
+        p = np.clip(np.round(p), 0, 255).astype(np.uint8); box = detect_face(p)
+        cs.append(square_crop(ph, f.shape[0], box)); ps.append(square_crop(p, f.shape[0], box))
+    return np.stack(cs), np.stack(ps)
 
 # %% ../nbs/10_evaluation.ipynb #f3a20d69
 def describe_machine(device=None) -> str:

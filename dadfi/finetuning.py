@@ -13,7 +13,7 @@ from .deepfakes import Deepfake
 from .generation import gen_adv_loss, ide_loss
 
 # %% auto #0
-__all__ = ['clean_edits', 'edit_distance', 'pgd', 'nes_grad', 'y_reals', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
+__all__ = ['clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'y_reals', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
 
 # %% ../nbs/05_finetuning.ipynb #8097aedd
 @torch.no_grad()
@@ -26,12 +26,20 @@ def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -
     return sum(F.mse_loss(m(z, t, attrs), clean[(i, t)], reduction='none').flatten(1).mean(1)
                for i, m in enumerate(models) for t in m.targets)
 
+def through_path(models: list[Deepfake], x: torch.Tensor, attrs, transform):
+    "EOT's distance: the clean faces `x` and `z` through one random `transform`, then `edit_distance`."
+    def f(z):
+        both = transform(torch.cat([x, z]))      # one draw of the path for the clean and the protected
+        with torch.no_grad(): clean = clean_edits(models, both[:len(x)], attrs)
+        return edit_distance(models, both[len(x):], attrs, clean)
+    return f
+
 def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, step_size: float,
         g: torch.Generator | None = None, grad_fn=None, transform=None) -> torch.Tensor:
-    "A perturbation `δ`, `‖δ‖∞ ≤ eps`, that maximises `edit_distance` (eqs. 5–6); `grad_fn(f, z)` replaces backprop."
-    clean = clean_edits(models, x, attrs)
-    seen = transform or (lambda z: z)        # EOT: a random photo path between face and models, each step
-    f = lambda z: edit_distance(models, seen(z), attrs, clean)
+    "`δ`, `‖δ‖∞ ≤ eps`, maximising `edit_distance` (eqs. 5–6), after a random `transform` if given."
+    if transform is None:
+        clean = clean_edits(models, x, attrs); f = lambda z: edit_distance(models, z, attrs, clean)
+    else: f = through_path(models, x, attrs, transform)
     delta = ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)
     delta = (x + delta).clamp(-1, 1) - x
     for _ in range(steps):

@@ -33,9 +33,8 @@ def jpeg_tables(quality: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 # %% ../nbs/05a_robust.ipynb #91f1e91d
 def diff_round(x: torch.Tensor) -> torch.Tensor:
-    "Rounding with a gradient: `round(x) + (x − round(x))³` (Shin & Song 2017)."
-    r = x.round()
-    return r + (x - r)**3
+    "Exact rounding forward, the identity's gradient backward (straight-through)."
+    return x + (x.round() - x).detach()
 
 def dct_matrix(n: int = 8) -> torch.Tensor:
     "The orthonormal DCT-II matrix (n × n): `D @ block @ D.T` is JPEG's 2-D DCT of a block."
