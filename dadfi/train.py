@@ -7,11 +7,11 @@ Docs: https://dadfi.github.io/dadfi/train.html.md"""
 # %% ../nbs/06_train.ipynb #3885aa6a
 from __future__ import annotations
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['train_dadfi', 'save_gen', 'load_gen']
+__all__ = ['VARIANTS', 'PROTECT_GEN', 'train_dadfi', 'save_gen', 'load_gen', 'variants']
 
 # %% ../nbs/06_train.ipynb #6cbbc72e
 import numpy as np
@@ -83,3 +83,14 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     if not isinstance(ck, dict) or ck.get('dadfi_gen') != 1: raise ValueError(f"{path}: not a DADFI generator checkpoint")
     gen = Gen(ck['width'], ck['bound']); gen.load_state_dict(ck['state_dict'])
     return gen.to(device).eval().requires_grad_(False), {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')}
+
+# %% ../nbs/06_train.ipynb #b1e453f8
+VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',
+            'robust': 'DADFI-robust (ours)'}
+PROTECT_GEN = 'outputs/dadfi/gen_robust.pt'   # `dadfi protect`'s default: the run that survives a photo's path
+
+def variants(p: DadfiParams) -> dict[str, DadfiParams]:
+    "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
+    ours = replace(p, bound=p.lim, robust=replace(p.robust, enabled=False))
+    return {'paper': replace(ours, bound=p.bound, direct=0.0), 'direct': ours,
+            'robust': replace(ours, robust=replace(p.robust, enabled=True))}
