@@ -124,6 +124,8 @@ class EvalParams:
     moma_population: int = 6   # MOMA adaptation: designs per generation
     moma_generations: int = 2
     moma_n_fit: int = 8        # training faces each design is scored on
+    moma_keep: float = 0.9     # MOMA's choice: the smallest design within this share of the best
+    normalise_faces: int = 16  # training faces on which each model's PGD reach is measured
     eot_steps: int = 50        # EOT-PGD: steps (each through one random path) of pgd_step
     timing_runs: int = 3       # each method's time: the median of this many runs
     timing_faces: int = 10     # ... on this many faces
