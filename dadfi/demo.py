@@ -23,7 +23,7 @@ from .deepfakes import Deepfake
 from .zoo import attr_matrix, load_zoo, to_train
 from .metrics import SUCCESS, d_mask, d_pix, edit_mask, masked_mse, mse, psnr, ssim
 from .protect import apply_perturbation, perturbations, read_photo
-from .train import load_gen
+from .train import load_gen, PROTECT_GEN
 
 # %% ../nbs/11_demo.ipynb #2830a999
 @torch.no_grad()
@@ -135,11 +135,11 @@ class Demo:
 def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Demo:
     "The demo on `dvc repro`'s outputs: the trained `Gen`, every model of the zoo, the first `n_faces` test faces of the main dataset."
     root = find_root(root or '.'); P = load_params(root/'params.yaml')
-    need = [root/'outputs/dadfi/gen.pt', root/'outputs/data/splits.json', *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
+    need = [root/PROTECT_GEN, root/'outputs/data/splits.json', *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
     missing = [str(p.relative_to(root)) for p in need if not p.exists()]
     if missing: raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; run `dvc repro train_dadfi` there first "
                                         "(about 45 minutes on 2 CPU cores), then open the demo again")
-    gen, meta = load_gen(root/'outputs/dadfi/gen.pt')
+    gen, meta = load_gen(root/PROTECT_GEN)
     fs = load_dataset(P.data.main, root)
     models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
     te = fs.subset(json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:n_faces])

@@ -18,9 +18,9 @@ from .data import detect_face, square_crop
 from .metrics import disruption, success_rates, psnr, ssim, inception_features, frechet_distance
 
 # %% auto #0
-__all__ = ['START', 'END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo', 'describe_machine',
-           'rotating_edits', 'score', 'results_table', 'update_readme', 'robustness_table', 'report_tables',
-           'zoo_table']
+__all__ = ['START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo',
+           'describe_machine', 'rotating_edits', 'score', 'wilson', 'rate_ci', 'results_table', 'update_readme',
+           'robustness_table', 'report_tables', 'training_table', 'zoo_table']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -97,27 +97,45 @@ def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor,
 def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f}"
 def _num(v, f='.3f'): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
 
+# %% ../nbs/10_evaluation.ipynb #57ba425a
+def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    "The Wilson score interval (95% for `z` 1.96) of a success rate `k` (a share) over `n` trials."
+    if not n: return (math.nan, math.nan)
+    c, h = k + z*z/(2*n), z*math.sqrt(k*(1 - k)/n + z*z/(4*n*n))
+    return max(0.0, (c - h)/(1 + z*z/n)), min(1.0, (c + h)/(1 + z*z/n))
+
+def rate_ci(m: dict, key: str = 'success_mask') -> str:
+    "A rate of `m` in % with its 95% Wilson interval, where `m` counts the trials (`n`, `n_mask`)."
+    n, v = m.get('n_mask' if key == 'success_mask' else 'n'), m[key]
+    if n is None or v is None or math.isnan(v): return _pct(v)
+    lo, hi = wilson(v, n)
+    return f"{_pct(v)} ({100*lo:.0f}–{100*hi:.0f})"
+
+# %% ../nbs/10_evaluation.ipynb #c978e17a
 def results_table(report: dict) -> str:
-    "A markdown table of an evaluation report: per model and method, success rates, distances, FID, PSNR, SSIM and milliseconds per image."
-    held = set(report.get('held_out', []))
-    lines = [f"*{report['describe']}*", '',
-             '| model | method | SR % | SR_mask % | L2_mask | d_pix | d_mask | FID | PSNR dB | SSIM | ms / image |',
-             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
-    models = list(next(iter(report['methods'].values()))['models'])
-    for k in models:
-        for name, r in report['methods'].items():
+    "Markdown of an evaluation report: per model and method, rates with intervals, distances, times."
+    held, ms = set(report.get('held_out', [])), report['methods']
+    lines = [f"*{report['describe']}; seconds: {report.get('timing', 'one run')}*", '',
+             '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | L2_mask | d_pix | '
+             'd_mask | FID | PSNR dB | SSIM | ms / face | × PGD |', '|---|---|---:' + '|---:'*10 + '|']
+    for k in next(iter(ms.values()))['models']:
+        for name, r in ms.items():
             m = r['models'][k]
-            lines.append(f"| {k}{' (held out)' if k in held else ''} | {name} | {_pct(m['success'])} | {_pct(m['success_mask'])} | "
-                         f"{_num(m['mask_mse'], '.4f')} | {_num(m.get('d_pix'))} | {_num(m.get('d_mask'))} | {_num(m.get('fid'), '.1f')} | "
-                         f"{_num(r['psnr'], '.1f')} | {_num(r['ssim'])} | {_num(1000*r['seconds_per_image'], '.2f')} |")
+            lines.append(f"| {k}{' (held out)' if k in held else ''} | {name} | {m.get('n', '–')} / "
+                         f"{m.get('n_mask', '–')} | {rate_ci(m, 'success')} | {rate_ci(m)} | "
+                         f"{_num(m['mask_mse'], '.4f')} | {_num(m.get('d_pix'))} | {_num(m.get('d_mask'))} | "
+                         f"{_num(m.get('fid'), '.1f')} | {_num(r['psnr'], '.1f')} | {_num(r['ssim'])} | "
+                         f"{_num(1000*r['seconds_per_image'], '.2f')} | {_num(r.get('vs_pgd'), '.3g')} |")
     return '\n'.join(lines) + '\n'
 
+# %% ../nbs/10_evaluation.ipynb #792427f2
 START, END = '<!-- results:start -->', '<!-- results:end -->'
 
 def update_readme(path: str | Path, text: str, start: str = START, end: str = END) -> bool:
     "Put `text` between the markers `start` and `end` of the README at `path`; return whether it changed."
     path = Path(path); s = path.read_text()
-    if start not in s or end not in s: raise ValueError(f"{path}: no '{start}' … '{end}' markers to put the results between")
+    if start not in s or end not in s:
+        raise ValueError(f"{path}: no '{start}' … '{end}' markers to put the results between")
     new = re.sub(re.escape(start) + '.*?' + re.escape(end), lambda _: f"{start}\n{text}{end}", s, flags=re.S)
     if new != s: path.write_text(new)
     return new != s
@@ -128,17 +146,31 @@ def robustness_table(report: dict, model: str) -> str:
     rob = report.get('robustness', {})
     if not rob: return ''
     ts = list(next(iter(rob.values())))
-    lines = [f"*{model}: SR_mask % after each transform*", '', '| method | none | ' + ' | '.join(ts) + ' |',
-             '|---|' + '---:|'*(len(ts) + 1)]
+    lines = [f"*{model}: SR_mask % (95% CI) after each transform, the clean face through the same*", '',
+             '| method | none | ' + ' | '.join(ts) + ' |', '|---|' + '---:|'*(len(ts) + 1)]
     for n, r in rob.items():
         cells = [report['methods'][n]['models'][model]] + [r[t][model] for t in ts]
-        lines.append(f"| {n} | " + ' | '.join(_pct(c['success_mask']) for c in cells) + ' |')
+        lines.append(f"| {n} | " + ' | '.join(rate_ci(c) for c in cells) + ' |')
     return '\n'.join(lines) + '\n'
 
 def report_tables(report: dict) -> str:
     "The results table of `report`, then the robustness table of each model it was trained against."
     rob = [robustness_table(report, k) for k in report.get('models_trained_on', [])]
     return '\n'.join([results_table(report)] + [t for t in rob if t])
+
+# %% ../nbs/10_evaluation.ipynb #fb44ddc5
+TRAIN_START, TRAIN_END = '<!-- training:start -->', '<!-- training:end -->'
+
+def training_table(report: dict) -> str:
+    "Markdown of stage `train_dadfi`'s report: per run, its time, `‖Gen(x)‖∞`, PSNR and SR_mask."
+    runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'models' in r}
+    ms = list(next(iter(runs.values()))['models'])
+    lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | ' + ' | '.join(f"{k} SR_mask % (95% CI)" for k in ms)
+             + ' |', '|---' + '|---:'*(3 + len(ms)) + '|']
+    for k, r in runs.items():
+        lines.append(f"| {r.get('name', k)} | {r['train_seconds']} | {_num(r.get('gen_linf'))} | "
+                     f"{_num(r['psnr'], '.1f')} | " + ' | '.join(rate_ci(r['models'][m]) for m in ms) + ' |')
+    return '\n'.join(lines) + f"\n\n*{report['n_test']} test faces, lim {report['lim']}, {report['device']}.*\n"
 
 # %% ../nbs/10_evaluation.ipynb #e071c8c4
 ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'

@@ -11,13 +11,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .core import RobustParams, progress, to_tensor
+from .deepfakes import Deepfake
 from .finetuning import clean_edits, edit_distance, pgd
 from .generation import project
 from .robust import photo_path
 
 # %% auto #0
-__all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'UniversalMethod', 'design_attack', 'MOMAMethod',
-           'pareto_front', 'ATSO2AMethod', 'AdvBotMethod']
+__all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'Normalised', 'normalised', 'UniversalMethod',
+           'design_attack', 'MOMAMethod', 'pareto_choice', 'pareto_front', 'ATSO2AMethod', 'AdvBotMethod']
 
 # %% ../nbs/09_methods.ipynb #cd9d5380
 class Method:
@@ -71,6 +72,27 @@ class EOTPGDMethod(PGDMethod):
         path = lambda z: photo_path(z, self.r, self.g)
         return pgd(self.models, x, attrs, self.lim, self.steps, self.step, self.g, transform=path)
 
+# %% ../nbs/09_methods.ipynb #f7371179
+class Normalised(Deepfake):
+    "`model` with its edits times `c`: squared distances times `c²` (one term of a sum, normalised)."
+    def __init__(self, model: Deepfake, c: float):
+        super().__init__(model.attr_names, model.config)
+        self.model, self.c, self.family = model, c, model.family
+        self.train(model.training)
+    @property
+    def targets(self) -> list[str]: return self.model.targets
+    def forward(self, x, target, attrs=None): return self.c*self.model(x, target, attrs)
+
+def normalised(models, x: torch.Tensor, attrs, lim: float, steps: int, step: float,
+               seed: int = 0) -> list[Normalised]:
+    "`models`, each scaled so that the distance per-image PGD reaches on it alone, on faces `x`, is 1."
+    out = []
+    for m in models:
+        d = pgd([m], x, attrs, lim, steps, step, torch.Generator().manual_seed(seed))
+        reach = edit_distance([m], x + d, attrs, clean_edits([m], x, attrs)).mean().item()
+        out.append(Normalised(m, max(reach, 1e-12)**-0.5))
+    return out
+
 # %% ../nbs/09_methods.ipynb #57844807
 class UniversalMethod(Method):
     "One perturbation for all faces and models, learned by batched I-FGSM over training faces (CMUA-style, without its step-size search)."
@@ -116,8 +138,10 @@ def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentu
 class MOMAMethod(Method):
     "MOMA (Sun et al. 2023) adapted: a memetic multi-objective search over attack designs on training faces, then the best design per face."
     name = 'MOMA'
-    def __init__(self, models, lim: float, steps: int = 10, population: int = 6, generations: int = 2, n_fit: int = 8, seed: int = 0, batch_size: int = 25):
-        super().__init__(lim, batch_size); self.models, self.steps, self.pop, self.gens, self.n_fit = list(models), steps, population, generations, n_fit
+    def __init__(self, models, lim: float, steps: int = 10, population: int = 6, generations: int = 2,
+                 n_fit: int = 8, seed: int = 0, batch_size: int = 25, keep: float = 0.9):
+        super().__init__(lim, batch_size); self.models, self.steps, self.pop = list(models), steps, population
+        self.gens, self.n_fit, self.keep = generations, n_fit, keep
         self.rng, self.g = np.random.default_rng(seed), torch.Generator().manual_seed(seed)
     def _score(self, design, x, attrs, clean) -> tuple[float, float]:
         d = design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, clean=clean, **design)
@@ -141,10 +165,15 @@ class MOMAMethod(Method):
             pop = [self._mutate(d) for d in elite] + kids          # local search around the elite, and recombination
             pop = pop[:self.pop] + [self._random() for _ in range(max(0, self.pop - len(pop)))]
         self.front = {k: scored[k] for k in pareto_front(scored)}
-        self.design = dict(max(self.front, key=lambda k: self.front[k][0]))
+        self.design = dict(pareto_choice(self.front, self.keep))
         self.fit_seconds = time.perf_counter() - t0
         return self
     def perturb(self, x, attrs): return design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, **self.design)
+
+def pareto_choice(front: dict, keep: float = 0.9):
+    "Of `front`'s keys (disruption, size), the smallest size among those within `keep` of the best."
+    best = max(a for a, _ in front.values())
+    return min((k for k, (a, _) in front.items() if a >= keep*best), key=lambda k: front[k][1])
 
 def pareto_front(scores: dict) -> list:
     "The keys whose (disruption, size) no other key beats in both (higher disruption, lower size)."

@@ -7,11 +7,12 @@ Docs: https://dadfi.github.io/dadfi/train.html.md"""
 # %% ../nbs/06_train.ipynb #3885aa6a
 from __future__ import annotations
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 # %% auto #0
-__all__ = ['train_dadfi', 'save_gen', 'load_gen']
+__all__ = ['VARIANTS', 'PROTECT_GEN', 'CheckpointIO', 'train_dadfi', 'save_gen', 'load_gen', 'variants']
 
 # %% ../nbs/06_train.ipynb #6cbbc72e
 import numpy as np
@@ -22,56 +23,90 @@ from .generation import *
 from .finetuning import *
 from .robust import photo_path
 
-# %% ../nbs/06_train.ipynb #a3fdaa6f
-def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor], models: dict[str, Deepfake],
-                p: DadfiParams, ckpt: str | Path, seed: int = 0, device='cpu', log=print, stop_after: int | None = None) -> dict:
-    "Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`; return the final state."
-    dev, ckpt = torch.device(device), Path(ckpt)
-    names = [n for n in p.models if p.epochs_ft > 0]
-    g = seed_everything(seed)
-    gen, ide_x, ide_y = Gen(p.gen_width, p.bound).to(dev), Ide(p.ide_width).to(dev), Ide(p.ide_width).to(dev)
-    opts = {'gen': dadfi_adam(gen.parameters(), p.lr), 'ide_x': dadfi_adam(ide_x.parameters(), p.lr), 'ide_y': dadfi_adam(ide_y.parameters(), p.lr)}
-    nets = {'gen': gen, 'ide_x': ide_x, 'ide_y': ide_y}
-    state = {'epoch': 0, 'history': [], 'seconds': 0.0}
-    s = torch.load(ckpt, map_location=dev, weights_only=False) if ckpt.exists() else None
-    if s is not None and s['params'] == asdict(p) and s['epoch'] < p.epochs_gen + p.epochs_ft:   # an interrupted run of the same settings
-        for k in nets: nets[k].load_state_dict(s['nets'][k]); opts[k].load_state_dict(s['opts'][k])
-        g.set_state(s['rng']); state = {k: s[k] for k in state}
-        log(f"resumed from {ckpt} at epoch {state['epoch']}")
-    elif s is not None: log(f"{ckpt} holds a finished run or other settings: starting afresh")
-    grad_fn = (lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black' else None
-    n, total = len(faces), p.epochs_gen + p.epochs_ft
-    for epoch in progress(range(state['epoch'], total), desc='DADFI', unit='epoch', initial=state['epoch'], total=total):
-        t0, stage, sums = time.time(), 1 if epoch < p.epochs_gen else 2, {}
-        perm = torch.randperm(n, generator=g)
-        for b in range(0, n, p.batch_size):
-            ix = perm[b:b + p.batch_size]
-            x, a = faces[ix].to(dev), attrs[ix].to(dev)
-            delta = gen(x); x_adv = x + delta
-            lx = ide_loss(ide_x, x, x_adv.detach())
-            opts['ide_x'].zero_grad(); lx.backward(); opts['ide_x'].step()
-            lg = gen_adv_loss(ide_x, x_adv) + p.mu*loss_gemel(delta, p.lim)
-            parts = {'ide_x': lx.item(), 'gemel': loss_gemel(delta, p.lim).item(), 'linf': delta.detach().abs().amax((1, 2, 3)).mean().item()}
-            if stage == 2:
-                ms = [models[k] for k in names]
-                ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=g))] for m in ms]
-                reals = y_reals(ms, x, [advs[k][ix].to(dev) for k in names], a, ts)
-                seen = photo_path(x_adv, p.robust, g) if p.robust.enabled else x_adv   # DADFI-robust: EOT
-                ly = ide_y_loss(ms, ide_y, seen.detach(), reals, a, ts)
-                opts['ide_y'].zero_grad(); ly.backward(); opts['ide_y'].step()
-                lg = lg + gen_y_loss(ms, ide_y, seen, reals, a, ts, p.direct, grad_fn); parts['ide_y'] = ly.item()
-            opts['gen'].zero_grad(); lg.backward(); opts['gen'].step()
-            parts['gen'] = lg.item()
-            for k, v in parts.items(): sums[k] = sums.get(k, 0.0) + v*len(ix)/n
-        state['epoch'], state['seconds'] = epoch + 1, state['seconds'] + time.time() - t0
-        state['history'].append({'epoch': epoch + 1, 'stage': stage, **sums})
-        with atomic_write(ckpt) as f:
-            torch.save({'nets': {k: v.state_dict() for k, v in nets.items()}, 'opts': {k: v.state_dict() for k, v in opts.items()},
-                        'rng': g.get_state(), 'params': asdict(p), **state}, f)
-        log(f"epoch {epoch + 1}/{total} (stage {stage}) " + ' '.join(f"{k} {v:.4f}" for k, v in sums.items()) + f" [{time.time() - t0:.1f} s]")
-        if stop_after is not None and epoch + 1 >= stop_after: break
-    return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y, **state}
+# %% ../nbs/06_train.ipynb #1aef11a0
+class CheckpointIO:
+    "One file for a run's state: `nets` and `opts` (dicts by name), the generator `g`, the `params`."
+    def __init__(self, path, nets: dict, opts: dict, g: torch.Generator, params: dict):
+        self.path, self.nets, self.opts, self.g, self.params = Path(path), nets, opts, g, params
+    def save(self, state: dict):
+        "Write the networks, optimizers, generator and `state` (epoch, history, seconds), atomically."
+        with atomic_write(self.path) as f:
+            torch.save({'nets': {k: v.state_dict() for k, v in self.nets.items()},
+                        'opts': {k: v.state_dict() for k, v in self.opts.items()},
+                        'rng': self.g.get_state(), 'params': self.params, **state}, f)
+    def load(self, total: int, log=print) -> dict | None:
+        "Restore an interrupted run (fewer than `total` epochs, same params); its state, else None."
+        if not self.path.exists(): return None
+        dev = next(next(iter(self.nets.values())).parameters()).device
+        s = torch.load(self.path, map_location=dev, weights_only=False)
+        if s['params'] != self.params or s['epoch'] >= total:
+            log(f"{self.path} holds a finished run or other settings: starting afresh"); return None
+        for k in self.nets: self.nets[k].load_state_dict(s['nets'][k]); self.opts[k].load_state_dict(s['opts'][k])
+        self.g.set_state(s['rng']); log(f"resumed from {self.path} at epoch {s['epoch']}")
+        return {k: s[k] for k in ('epoch', 'history', 'seconds')}
 
+# %% ../nbs/06_train.ipynb #c3b41423
+def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
+    "One update of `Ide_x`, then (stage 2) of `Ide_y`, then of `Gen`, on faces `ix`; the losses."
+    p, x, a = r.p, r.faces[ix].to(r.dev), r.attrs[ix].to(r.dev)
+    delta = r.gen(x); x_adv = x + delta
+    lx = ide_loss(r.ide_x, x, x_adv.detach())
+    r.opts['ide_x'].zero_grad(); lx.backward(); r.opts['ide_x'].step()
+    lg = gen_adv_loss(r.ide_x, x_adv) + p.mu*loss_gemel(delta, p.lim)
+    parts = {'ide_x': lx.item(), 'gemel': loss_gemel(delta, p.lim).item(),
+             'linf': delta.detach().abs().amax((1, 2, 3)).mean().item()}
+    if stage == 2:
+        ms = [r.models[k] for k in r.names]
+        ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=r.g))] for m in ms]
+        reals = y_reals(ms, x, [r.advs[k][ix].to(r.dev) for k in r.names], a, ts)
+        seen = photo_path(x_adv, p.robust, r.g) if p.robust.enabled else x_adv   # DADFI-robust: EOT
+        ly = ide_y_loss(ms, r.ide_y, seen.detach(), reals, a, ts)
+        r.opts['ide_y'].zero_grad(); ly.backward(); r.opts['ide_y'].step()
+        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn); parts['ide_y'] = ly.item()
+    r.opts['gen'].zero_grad(); lg.backward(); r.opts['gen'].step()
+    return parts | {'gen': lg.item()}
+
+# %% ../nbs/06_train.ipynb #8943f558
+def _one_epoch(r: SimpleNamespace, epoch: int) -> dict:
+    "One pass over the faces in a random order: its stage and the mean losses."
+    stage, sums, n = 1 if epoch < r.p.epochs_gen else 2, {}, len(r.faces)
+    perm = torch.randperm(n, generator=r.g)
+    for b in range(0, n, r.p.batch_size):
+        ix = perm[b:b + r.p.batch_size]
+        for k, v in _one_batch(r, ix, stage).items(): sums[k] = sums.get(k, 0.0) + v*len(ix)/n
+    return {'stage': stage, **sums}
+
+# %% ../nbs/06_train.ipynb #410c31bc
+def _fit(r: SimpleNamespace, io: CheckpointIO, state: dict, log, stop_after: int | None) -> dict:
+    "Epochs from `state['epoch']` to the last (or `stop_after`), each saved by `io` and logged."
+    total = r.p.epochs_gen + r.p.epochs_ft
+    for epoch in progress(range(state['epoch'], total), desc='DADFI', unit='epoch', initial=state['epoch'],
+                          total=total):
+        t0 = time.time(); h = _one_epoch(r, epoch)
+        state['epoch'], state['seconds'] = epoch + 1, state['seconds'] + time.time() - t0
+        state['history'].append({'epoch': epoch + 1, **h}); io.save(state)
+        log(f"epoch {epoch + 1}/{total} (stage {h['stage']}) "
+            + ' '.join(f"{k} {v:.4f}" for k, v in h.items() if k != 'stage') + f" [{time.time() - t0:.1f} s]")
+        if stop_after is not None and epoch + 1 >= stop_after: break
+    return state
+
+# %% ../nbs/06_train.ipynb #e3957491
+def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor],
+                models: dict[str, Deepfake], p: DadfiParams, ckpt: str | Path, seed: int = 0, device='cpu',
+                log=print, stop_after: int | None = None) -> dict:
+    "Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`."
+    dev, g = torch.device(device), seed_everything(seed)
+    gen, ide_x, ide_y = Gen(p.gen_width, p.bound).to(dev), Ide(p.ide_width).to(dev), Ide(p.ide_width).to(dev)
+    nets = {'gen': gen, 'ide_x': ide_x, 'ide_y': ide_y}
+    opts = {k: dadfi_adam(v.parameters(), p.lr) for k, v in nets.items()}
+    grad_fn = (lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black' else None
+    r = SimpleNamespace(p=p, faces=faces, attrs=attrs, advs=advs, models=models, dev=dev, g=g, opts=opts,
+                        names=[n for n in p.models if p.epochs_ft > 0], grad_fn=grad_fn, **nets)
+    io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
+    state = io.load(p.epochs_gen + p.epochs_ft, log) or {'epoch': 0, 'history': [], 'seconds': 0.0}
+    return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y, **_fit(r, io, state, log, stop_after)}
+
+# %% ../nbs/06_train.ipynb #63b6f849
 def save_gen(gen: Gen, p: DadfiParams, path: str | Path, **extra):
     "Save the trained generator alone, with what `dadfi protect` needs to use it (its `lim` from `p`)."
     with atomic_write(path) as f:
@@ -83,3 +118,14 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     if not isinstance(ck, dict) or ck.get('dadfi_gen') != 1: raise ValueError(f"{path}: not a DADFI generator checkpoint")
     gen = Gen(ck['width'], ck['bound']); gen.load_state_dict(ck['state_dict'])
     return gen.to(device).eval().requires_grad_(False), {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')}
+
+# %% ../nbs/06_train.ipynb #b1e453f8
+VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',
+            'robust': 'DADFI-robust (ours)'}
+PROTECT_GEN = 'outputs/dadfi/gen_robust.pt'   # `dadfi protect`'s default: the run that survives a photo's path
+
+def variants(p: DadfiParams) -> dict[str, DadfiParams]:
+    "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
+    ours = replace(p, bound=p.lim, robust=replace(p.robust, enabled=False))
+    return {'paper': replace(ours, bound=p.bound, direct=0.0), 'direct': ours,
+            'robust': replace(ours, robust=replace(p.robust, enabled=True))}

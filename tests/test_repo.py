@@ -158,24 +158,28 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     assert {k: r['size'] for k, r in rep.items()} == {'stargan': 48, 'starganv2': 64, 'attgan': 64, 'stgan': 32}   # each at its own size
     assert (tmp_path/'outputs'/'plots'/'deepfakes'/'stgan.csv').read_text().startswith('updates,')
     rep = json.loads((tmp_path/'outputs'/'metrics'/'dadfi.json').read_text())
-    assert set(rep['dadfi']['models']) == set(p['dadfi']['models']) and rep['dadfi']['linf'] <= p['dadfi']['lim']
-    assert rep['dadfi_robust']['linf'] <= p['dadfi']['lim'] and (tmp_path/'outputs'/'dadfi'/'gen_robust.pt').exists()
+    assert {rep[k]['name'] for k in ('paper', 'direct', 'robust')} == {'DADFI (paper)', 'DADFI + direct (ours)',
+                                                                       'DADFI-robust (ours)'}
+    assert set(rep['paper']['models']) == set(p['dadfi']['models'])
+    assert all(rep[k]['linf'] <= p['dadfi']['lim'] and (tmp_path/'outputs'/'dadfi'/f'gen_{k}.pt').exists()
+               for k in ('paper', 'direct', 'robust'))
     out = run([str(BIN/'dadfi'), 'protect', str(tmp_path/'data'/'celeba'/'img_align_celeba'/'000001.jpg'), '-o', str(tmp_path/'prot')], tmp_path)
     assert '1 protected (faces: 1, whole photos: 0), 0 failed' in out
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
-    methods = {'DADFI', 'DADFI-robust (ours)', 'DADFI w/o fine-tuning', 'PGD', 'EOT-PGD', 'Universal', 'MOMA',
-               'ATS-O2A', 'Adv-Bot'}
+    methods = {'DADFI (paper)', 'DADFI + direct (ours)', 'DADFI-robust (ours)', 'DADFI (paper) w/o fine-tuning',
+               'PGD', 'EOT-PGD', 'Universal', 'MOMA', 'ATS-O2A', 'Adv-Bot', 'PGD, each model alone'}
     for ds in ('main', 'second'):
         ev = json.loads((tmp_path/'outputs'/'metrics'/f'eval_{ds}.json').read_text())
         assert set(ev['methods']) == methods and ev['n_images'] == 3 and ev['held_out'] == ['attgan']
         assert all(set(r['models']) == set(p['deepfakes']['models']) and all('fid' in v for v in r['models'].values()) for r in ev['methods'].values())
         tx = {'jpeg50', 'resize0.5', 'photo'} if ds == 'main' else set()      # photo: the face inside its photo
-        assert set(ev['robustness'].get('DADFI', {})) == tx
+        assert set(ev['robustness'].get('DADFI (paper)', {})) == tx
+        assert all(r['vs_pgd'] > 0 for r in ev['methods'].values()) and ev['methods']['PGD']['vs_pgd'] == 1
         assert (tmp_path/'outputs'/'eval'/ds/'fig3_validity.png').exists() and (tmp_path/'outputs'/'eval'/ds/'fig7_time.png').exists()
     tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
     assert len(tr['rows']) == len(p['dadfi']['models']) + 1
-    assert '| stargan | DADFI |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
+    assert '| stargan | DADFI (paper) |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
     assert '| attgan (held out) | Adv-Bot |' in run([str(BIN/'dadfi'), 'results'], tmp_path)
     # the cells that need the pipeline's outputs (the demo, the tutorials) run on this tiny pipeline's
     need = [p for p in sorted((tmp_path/'nbs').rglob('*.ipynb')) if '#| needs_pipeline' in p.read_text()]
@@ -199,12 +203,14 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
 
 
 def test_readme_results_match_metrics():
-    "After `dvc repro` here, the README's results tables are the ones `dadfi results` makes from the metrics files."
-    files = sorted((ROOT/'outputs'/'metrics').glob('eval_*.json'))
-    if not files: pytest.skip('no evaluation metrics in this checkout (run `dvc repro`)')
-    from dadfi.evaluation import report_tables, zoo_table, START, END, ZOO_START, ZOO_END
-    want = '\n'.join(report_tables(json.loads(f.read_text())) for f in files)
+    "The README's tables are the ones `dadfi results` makes from the committed metrics files (never skipped)."
+    from dadfi.evaluation import (report_tables, training_table, zoo_table, START, END, ZOO_START, ZOO_END,
+                                  TRAIN_START, TRAIN_END)
+    met = ROOT/'outputs'/'metrics'
+    files = sorted(met.glob('eval_*.json'))
+    assert [f.name for f in files] == ['eval_main.json', 'eval_second.json'], 'the metrics files are committed'
     text = (ROOT/'README.md').read_text()
-    assert text[text.index(START) + len(START) + 1:text.index(END)] == want, 'run `dadfi results --readme README.md`'
-    zoo = zoo_table(json.loads((ROOT/'outputs'/'metrics'/'deepfakes.json').read_text()))
-    assert text[text.index(ZOO_START) + len(ZOO_START) + 1:text.index(ZOO_END)] == zoo, 'run `dadfi results --readme README.md`'
+    between = lambda s, e: text[text.index(s) + len(s) + 1:text.index(e)]
+    assert between(START, END) == '\n'.join(report_tables(json.loads(f.read_text())) for f in files)
+    assert between(ZOO_START, ZOO_END) == zoo_table(json.loads((met/'deepfakes.json').read_text()))
+    assert between(TRAIN_START, TRAIN_END) == training_table(json.loads((met/'dadfi.json').read_text()))
