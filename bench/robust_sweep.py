@@ -16,7 +16,7 @@ from dadfi.core import find_root, get_device, load_params, read_image
 from dadfi.data import load_dataset
 from dadfi.evaluation import transforms, in_photo, score
 from dadfi.methods import GenMethod, EOTPGDMethod
-from dadfi.train import train_dadfi
+from dadfi.train import train_dadfi, variants
 from dadfi.zoo import load_zoo, attr_matrix
 
 ap = argparse.ArgumentParser()
@@ -28,8 +28,9 @@ ap.add_argument('--out', required=True)
 a = ap.parse_args()
 if a.threads: torch.set_num_threads(a.threads)
 root = find_root(); P = load_params(root/'params.yaml'); p, E = P.dadfi, P.evaluation
-r = replace(p.robust, enabled=True, **{k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in a.set)})
-p, dev, size = replace(p, robust=r), get_device(P.device), P.data.size
+ours = variants(p)['robust']                     # DADFI-robust (ours), as stage train_dadfi trains it
+r = replace(ours.robust, **{k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in a.set)})
+p, dev, size = replace(ours, robust=r), get_device(P.device), P.data.size
 fs = load_dataset(P.data.main, root)
 sp = json.loads((root/'outputs/data/splits.json').read_text())['main']
 tr, va = fs.subset(sp['train']), fs.subset(sp['test'][E.n_images:])

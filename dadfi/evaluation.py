@@ -15,12 +15,13 @@ from PIL import Image
 import torch.nn.functional as F
 from .core import progress, read_image, to_tensor
 from .data import detect_face, square_crop
-from .metrics import disruption, success_rates, psnr, ssim, inception_features, frechet_distance
+from .metrics import (SUCCESS, disruption, success_rates, psnr, ssim, inception_features,
+                           frechet_distance)
 
 # %% auto #0
 __all__ = ['START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo',
-           'describe_machine', 'rotating_edits', 'score', 'wilson', 'rate_ci', 'results_table', 'update_readme',
-           'robustness_table', 'report_tables', 'training_table', 'zoo_table']
+           'describe_machine', 'face_ci', 'rotating_edits', 'score', 'wilson', 'rate_ci', 'results_table',
+           'update_readme', 'robustness_table', 'report_tables', 'training_table', 'zoo_table']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -65,6 +66,19 @@ def describe_machine(device=None) -> str:
         cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), cpu)
     return f"{cpu} CPU, {torch.get_num_threads()} threads"
 
+# %% ../nbs/10_evaluation.ipynb #2db57652
+def face_ci(d: dict, thr: float = SUCCESS, draws: int = 2000, seed: int = 0) -> dict:
+    "95% bootstrap intervals over faces of a `disruption` result's success rates (`ci`, `ci_mask`)."
+    out, rng = {'n_faces': len(next(iter(d.values()))['mse'])}, np.random.default_rng(seed)
+    ix = rng.integers(0, out['n_faces'], (draws, out['n_faces']))
+    for key, dist in (('ci', 'mse'), ('ci_mask', 'mask_mse')):
+        v = torch.stack([r[dist] for r in d.values()], 1).cpu().double().numpy()   # faces × targets
+        hit, n = np.nan_to_num((v > thr).astype(float)*~np.isnan(v)).sum(1), (~np.isnan(v)).sum(1)
+        with np.errstate(invalid='ignore'): rates = hit[ix].sum(1)/n[ix].sum(1)
+        rates = rates[~np.isnan(rates)]
+        out[key] = [float(np.percentile(rates, 2.5)), float(np.percentile(rates, 97.5))] if len(rates) else None
+    return out
+
 # %% ../nbs/10_evaluation.ipynb #539cf705
 @torch.no_grad()
 def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
@@ -86,7 +100,8 @@ def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor,
     for k, m in progress(models.items(), desc='scoring', unit='model', leave=False):
         if ('edits', k) not in cache:
             with torch.no_grad(): cache[('edits', k)] = {t: m(x, t, attrs) for t in m.targets}
-        r = success_rates(disruption(m, x, xa, attrs, cache[('edits', k)]))
+        d = disruption(m, x, xa, attrs, cache[('edits', k)])
+        r = success_rates(d) | face_ci(d)
         if fid_net is not None:
             if ('fid', k) not in cache: cache[('fid', k)] = inception_features(fid_net, rotating_edits(m, x, attrs))
             r['fid'] = frechet_distance(cache[('fid', k)], inception_features(fid_net, rotating_edits(m, xa, attrs)))
@@ -105,10 +120,11 @@ def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, (c - h)/(1 + z*z/n)), min(1.0, (c + h)/(1 + z*z/n))
 
 def rate_ci(m: dict, key: str = 'success_mask') -> str:
-    "A rate of `m` in % with its 95% Wilson interval, where `m` counts the trials (`n`, `n_mask`)."
-    n, v = m.get('n_mask' if key == 'success_mask' else 'n'), m[key]
-    if n is None or v is None or math.isnan(v): return _pct(v)
-    lo, hi = wilson(v, n)
+    "A rate of `m` in % with its 95% interval: over faces (`face_ci`) where `m` has it, else Wilson's."
+    masked = key == 'success_mask'
+    ci, n, v = m.get('ci_mask' if masked else 'ci'), m.get('n_mask' if masked else 'n'), m[key]
+    if v is None or math.isnan(v) or (ci is None and n is None): return _pct(v)
+    lo, hi = ci if ci is not None else wilson(v, n)
     return f"{_pct(v)} ({100*lo:.0f}–{100*hi:.0f})"
 
 # %% ../nbs/10_evaluation.ipynb #c978e17a
@@ -163,14 +179,15 @@ TRAIN_START, TRAIN_END = '<!-- training:start -->', '<!-- training:end -->'
 
 def training_table(report: dict) -> str:
     "Markdown of stage `train_dadfi`'s report: per run, its time, `‖Gen(x)‖∞`, PSNR and SR_mask."
-    runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'models' in r}
+    runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'train_seconds' in r}
     ms = list(next(iter(runs.values()))['models'])
-    lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | ' + ' | '.join(f"{k} SR_mask % (95% CI)" for k in ms)
+    lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | ' + ' | '.join(f"{k} SR_mask %" for k in ms)
              + ' |', '|---' + '|---:'*(3 + len(ms)) + '|']
     for k, r in runs.items():
         lines.append(f"| {r.get('name', k)} | {r['train_seconds']} | {_num(r.get('gen_linf'))} | "
                      f"{_num(r['psnr'], '.1f')} | " + ' | '.join(rate_ci(r['models'][m]) for m in ms) + ' |')
-    return '\n'.join(lines) + f"\n\n*{report['n_test']} test faces, lim {report['lim']}, {report['device']}.*\n"
+    return '\n'.join(lines) + (f"\n\n*{report['n_test']} test faces, lim {report['lim']}, {report['device']}; "
+                                "95% Wilson intervals over edits (faces × targets).*\n")
 
 # %% ../nbs/10_evaluation.ipynb #e071c8c4
 ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'

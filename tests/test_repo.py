@@ -139,7 +139,9 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
         p['deepfakes'][fam].update(checkpoint=str(weights/f), size=size, targets=targets)
         given[f] = ((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns)
     p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
-    p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50], resize=[0.5], transfer_epochs_ft=1)
+    p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50],
+                           resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2,
+                           normalise_faces=2)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
