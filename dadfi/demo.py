@@ -28,7 +28,8 @@ from .train import load_gen, PROTECT_GEN
 # %% ../nbs/11_demo.ipynb #2830a999
 @torch.no_grad()
 def demo_case(gen, model: Deepfake, target: str, face: np.ndarray, attrs: torch.Tensor | None, lim: float, size: int) -> dict:
-    "Protect `face` (`uint8`, size×size×3) and let `model` edit it and the original towards `target`: the four images and the metrics."
+    """Protect `face` (`uint8`, size×size×3) and let `model` edit it and the original towards
+    `target`: the four images and the metrics."""
     prot = apply_perturbation(face, perturbations(gen, [face], size, lim)[0])
     x, xa = to_tensor(face[None]), to_tensor(prot[None])
     a = None if attrs is None else torch.as_tensor(attrs).float()[None]
@@ -43,7 +44,8 @@ def demo_case(gen, model: Deepfake, target: str, face: np.ndarray, attrs: torch.
 
 # %% ../nbs/11_demo.ipynb #54f4785b
 def plot_case(case: dict, title: str = '') -> plt.Figure:
-    "The six panels of a `demo_case`: original, protected, magnified perturbation; deepfake of each, their difference."
+    """The six panels of a `demo_case`: original, protected, magnified perturbation; deepfake of
+    each, their difference."""
     f, p = case['face'].astype(float), case['protected'].astype(float)
     gain = 0.5/max(case['lim'], 1/255)
     pert = np.clip(127.5 + (p - f)*gain, 0, 255).astype(np.uint8)
@@ -53,7 +55,8 @@ def plot_case(case: dict, title: str = '') -> plt.Figure:
               (case['fake'], 'deepfake of original'), (case['fake_protected'], 'deepfake of protected'),
               (diff, f"difference ×2 (L2_mask {m['L2_mask']:.3f})")]
     fig, axs = plt.subplots(2, 3, figsize=(7.5, 5.4))
-    for ax, (im, t) in zip(axs.flat, panels): ax.imshow(im); ax.set_title(t, fontsize=9); ax.axis('off')
+    for ax, (im, t) in zip(axs.flat, panels):
+        ax.imshow(im); ax.set_title(t, fontsize=9); ax.axis('off')
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
@@ -71,14 +74,16 @@ _ROWS = [('linf', '‖δ‖∞ (face vs protected)', '{:.4f}'), ('psnr', 'PSNR d
 def metrics_html(m: dict) -> str:
     "The metrics of a `demo_case` as an HTML table, with the verdict at the field's threshold."
     rows = ''.join(f"<tr><td>{html.escape(label)}</td><td style='text-align:right'>{fmt.format(m[k])}</td></tr>" for k, label, fmt in _ROWS)
-    if m['L2_mask'] != m['L2_mask']: verdict = "<b>no verdict</b>: the deepfake left the original face as it was (no edited region)"
+    if m['L2_mask'] != m['L2_mask']:
+        verdict = "<b>no verdict</b>: the deepfake left the original face as it was (no edited region)"
     elif m['disrupted']: verdict = f"<b>disrupted</b>: L2_mask {m['L2_mask']:.3f} &gt; {SUCCESS}"
     else: verdict = f"<b>not disrupted</b>: L2_mask {m['L2_mask']:.3f} ≤ {SUCCESS}"
     return f"<table>{rows}</table><p>{verdict}</p>"
 
 # %% ../nbs/11_demo.ipynb #3204d7fc
 class Demo:
-    "The interactive demo: faces, a deepfake model, a target edit and `lim` in; the protected face, both deepfakes, their difference and the metrics out."
+    """The interactive demo: faces, a deepfake model, a target edit and `lim` in; the protected
+    face, both deepfakes, their difference and the metrics out."""
     def __init__(self, gen, models: dict[str, Deepfake], faces: dict[str, tuple], size: int, lim: float, trained_on: list[str] | None = None):
         self.gen, self.models, self.faces, self.size, self.case, self._hold = gen, models, dict(faces), size, None, False
         label = lambda k: k if trained_on is None or k in trained_on else f'{k} (held out of training)'
@@ -87,7 +92,8 @@ class Demo:
         self.model = W.Dropdown(options=[(label(k), k) for k in models], description='deepfake')
         self.target = W.Dropdown(options=models[self.model.value].targets, description='target')
         hi = max(lim, float(getattr(gen, 'bound', lim)))
-        self.lim = W.FloatSlider(value=lim, min=0.0, max=hi, step=0.005, description='lim', readout_format='.3f')
+        self.lim = W.FloatSlider(value=lim, min=0.0, max=hi, step=0.005, description='lim',
+                                 readout_format='.3f')
         self.message, self.image, self.table = W.HTML(), W.Image(format='png'), W.HTML()
         for w in (self.face, self.target, self.lim): w.observe(self.update, 'value')
         self.model.observe(self._on_model, 'value'); self.upload.observe(self._on_upload, 'value')
@@ -99,7 +105,8 @@ class Demo:
         "Recompute the case for the current controls and redraw the figure and the metrics."
         if self._hold: return
         face, attrs = self.faces[self.face.value]
-        self.case = demo_case(self.gen, self.models[self.model.value], self.target.value, face, attrs, self.lim.value, self.size)
+        self.case = demo_case(self.gen, self.models[self.model.value], self.target.value, face,
+                              attrs, self.lim.value, self.size)
         self.image.value = figure_png(plot_case(self.case, f'{self.face.value} · {self.model.value} → {self.target.value}'))
         self.table.value = metrics_html(self.case['metrics'])
 
@@ -110,7 +117,8 @@ class Demo:
         self.update()
 
     def add_upload(self, name: str, content: bytes):
-        "Add an uploaded photo (centre square, resized) to the faces and show it; on a bad file, say why and keep the current face."
+        """Add an uploaded photo (centre square, resized) to the faces and show it; on a bad
+        file, say why and keep the current face."""
         with tempfile.TemporaryDirectory() as d:
             p = Path(d)/(Path(name).name or 'upload')
             p.write_bytes(content)
@@ -133,9 +141,11 @@ class Demo:
 
 # %% ../nbs/11_demo.ipynb #ba88d1fb
 def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Demo:
-    "The demo on `dvc repro`'s outputs: the trained `Gen`, every model of the zoo, the first `n_faces` test faces of the main dataset."
+    """The demo on `dvc repro`'s outputs: the trained `Gen`, every model of the zoo, the first
+    `n_faces` test faces of the main dataset."""
     root = find_root(root or '.'); P = load_params(root/'params.yaml')
-    need = [root/PROTECT_GEN, root/'outputs/data/splits.json', *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
+    need = [root/PROTECT_GEN, root/'outputs/data/splits.json',
+            *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
     missing = [str(p.relative_to(root)) for p in need if not p.exists()]
     if missing: raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; run `dvc repro train_dadfi` there first "
                                         "(about 45 minutes on 2 CPU cores), then open the demo again")

@@ -39,16 +39,19 @@ def resize_back(imgs: np.ndarray, scale: float) -> np.ndarray:
                                 .resize((w, h), Image.BILINEAR)) for im in imgs])
 
 def transforms(jpeg_qualities, resize_scales) -> dict:
-    "Robustness transforms by name (`jpeg95`, `resize0.5`, ...): `f(clean, protected)` → both transformed."
+    """Robustness transforms by name (`jpeg95`, `resize0.5`, ...): `f(clean, protected)` → both
+    transformed."""
     both = lambda f: (lambda c, p: (f(c), f(p)))
     t = {f'jpeg{q}': both(partial(jpeg, quality=q)) for q in jpeg_qualities}
     return {**t, **{f'resize{s:g}': both(partial(resize_back, scale=s)) for s in resize_scales}}
 
 # %% ../nbs/10_evaluation.ipynb #02f6ceac
 def in_photo(clean: np.ndarray, faces: np.ndarray, photos: list[np.ndarray]) -> tuple:
-    "The editor's crops of `photos` and of them protected by `faces`, at the box it finds in the latter."
+    """The editor's crops of `photos` and of them protected by `faces`, at the box it finds in
+    the latter."""
     cs, ps = [], []
-    for c, f, ph in zip(clean, faces, photos):          # `clean`: the photos' centred squares (N, s, s, 3)
+    # `clean`: the photos' centred squares (N, s, s, 3)
+    for c, f, ph in zip(clean, faces, photos):
         h, w = ph.shape[:2]; S = min(h, w); x0, y0 = (w - S)//2, (h - S)//2
         d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)[None]
         d = F.interpolate(d, size=(S, S), mode='bilinear', align_corners=False)[0].permute(1, 2, 0)
@@ -60,7 +63,8 @@ def in_photo(clean: np.ndarray, faces: np.ndarray, photos: list[np.ndarray]) -> 
 # %% ../nbs/10_evaluation.ipynb #f3a20d69
 def describe_machine(device=None) -> str:
     "The accelerator's name, or the CPU model and the threads torch uses, for the tables."
-    if device is not None and torch.device(device).type == 'cuda': return torch.cuda.get_device_name(torch.device(device))
+    if device is not None and torch.device(device).type == 'cuda':
+        return torch.cuda.get_device_name(torch.device(device))
     cpu = platform.processor() or platform.machine()
     if os.path.exists('/proc/cpuinfo'):
         cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), cpu)
@@ -90,10 +94,12 @@ def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
     return out
 
 def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor, fid_net=None, cache: dict | None = None) -> dict:
-    "PSNR/SSIM of `prot` against `imgs`, and per model the success rates, distances and (with `fid_net`) the Fréchet distance."
+    """PSNR/SSIM of `prot` against `imgs`, and per model the success rates, distances and (with
+    `fid_net`) the Fréchet distance."""
     dev = next((q.device for m in models.values() if isinstance(m, torch.nn.Module) for q in m.parameters()), 'cpu')
     x, xa, attrs = to_tensor(imgs).to(dev), to_tensor(prot).to(dev), attrs.to(dev)
-    cache = {} if cache is None else cache        # the clean faces' edits and features, shared by every method scored on `imgs`
+    # the clean faces' edits and features, shared by every method scored on `imgs`
+    cache = {} if cache is None else cache
     ps = [psnr(a, b) for a, b in zip(imgs, prot)]
     out = {'psnr': float(np.mean([p for p in ps if math.isfinite(p)])) if any(map(math.isfinite, ps)) else float('inf'),
            'ssim': float(np.mean([ssim(a, b) for a, b in zip(imgs, prot)])), 'models': {}}
@@ -103,14 +109,17 @@ def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor,
         d = disruption(m, x, xa, attrs, cache[('edits', k)])
         r = success_rates(d) | face_ci(d)
         if fid_net is not None:
-            if ('fid', k) not in cache: cache[('fid', k)] = inception_features(fid_net, rotating_edits(m, x, attrs))
-            r['fid'] = frechet_distance(cache[('fid', k)], inception_features(fid_net, rotating_edits(m, xa, attrs)))
+            if ('fid', k) not in cache:
+                cache[('fid', k)] = inception_features(fid_net, rotating_edits(m, x, attrs))
+            r['fid'] = frechet_distance(cache[('fid', k)],
+                                        inception_features(fid_net, rotating_edits(m, xa, attrs)))
         out['models'][k] = r
     return out
 
 # %% ../nbs/10_evaluation.ipynb #f0b62aa8
 def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f}"
-def _num(v, f='.3f'): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
+def _num(v, f='.3f'):
+    return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
 
 # %% ../nbs/10_evaluation.ipynb #57ba425a
 def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -120,7 +129,8 @@ def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
     return max(0.0, (c - h)/(1 + z*z/n)), min(1.0, (c + h)/(1 + z*z/n))
 
 def rate_ci(m: dict, key: str = 'success_mask') -> str:
-    "A rate of `m` in % with its 95% interval: over faces (`face_ci`) where `m` has it, else Wilson's."
+    """A rate of `m` in % with its 95% interval: over faces (`face_ci`) where `m` has it, else
+    Wilson's."""
     masked = key == 'success_mask'
     ci, n, v = m.get('ci_mask' if masked else 'ci'), m.get('n_mask' if masked else 'n'), m[key]
     if v is None or math.isnan(v) or (ci is None and n is None): return _pct(v)
@@ -129,7 +139,8 @@ def rate_ci(m: dict, key: str = 'success_mask') -> str:
 
 # %% ../nbs/10_evaluation.ipynb #c978e17a
 def results_table(report: dict) -> str:
-    "Markdown of an evaluation report: per model and method, rates with intervals, distances, times."
+    """Markdown of an evaluation report: per model and method, rates with intervals, distances,
+    times."""
     held, ms = set(report.get('held_out', [])), report['methods']
     lines = [f"*{report['describe']}; seconds: {report.get('timing', 'one run')}*", '',
              '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | L2_mask | d_pix | '
@@ -148,7 +159,8 @@ def results_table(report: dict) -> str:
 START, END = '<!-- results:start -->', '<!-- results:end -->'
 
 def update_readme(path: str | Path, text: str, start: str = START, end: str = END) -> bool:
-    "Put `text` between the markers `start` and `end` of the README at `path`; return whether it changed."
+    """Put `text` between the markers `start` and `end` of the README at `path`; return whether
+    it changed."""
     path = Path(path); s = path.read_text()
     if start not in s or end not in s:
         raise ValueError(f"{path}: no '{start}' … '{end}' markers to put the results between")
@@ -193,7 +205,8 @@ def training_table(report: dict) -> str:
 ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'
 
 def zoo_table(report: dict) -> str:
-    "A markdown table of stage `deepfakes`' report: per model, where it comes from, how well it edits, how fragile it is."
+    """A markdown table of stage `deepfakes`' report: per model, where it comes from, how well it
+    edits, how fragile it is."""
     lines = ['| model | source | size | updates | training s | reconstruction | edit | PGD-10 SR % | PGD-10 SR_mask % '
              '| noise SR % | noise SR_mask % | published SR_mask % |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for k, r in report.items():

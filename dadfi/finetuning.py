@@ -18,18 +18,22 @@ __all__ = ['clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'y
 # %% ../nbs/05_finetuning.ipynb #8097aedd
 @torch.no_grad()
 def clean_edits(models: list[Deepfake], x: torch.Tensor, attrs) -> dict:
-    "Every model's edit of the clean faces `x` towards each of its targets, keyed `(i, target)`: what `edit_distance` compares against."
+    """Every model's edit of the clean faces `x` towards each of its targets, keyed `(i,
+    target)`: what `edit_distance` compares against."""
     return {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
 
 def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -> torch.Tensor:
-    "Per image, Σ over models and targets of the MSE between the edit of `z` and the clean edit in `clean[(i, t)]`."
+    """Per image, Σ over models and targets of the MSE between the edit of `z` and the clean edit
+    in `clean[(i, t)]`."""
     return sum(F.mse_loss(m(z, t, attrs), clean[(i, t)], reduction='none').flatten(1).mean(1)
                for i, m in enumerate(models) for t in m.targets)
 
 def through_path(models: list[Deepfake], x: torch.Tensor, attrs, transform):
-    "EOT's distance: the clean faces `x` and `z` through one random `transform`, then `edit_distance`."
+    """EOT's distance: the clean faces `x` and `z` through one random `transform`, then
+    `edit_distance`."""
     def f(z):
-        both = transform(torch.cat([x, z]))      # one draw of the path for the clean and the protected
+        # one draw of the path for the clean and the protected
+        both = transform(torch.cat([x, z]))
         with torch.no_grad(): clean = clean_edits(models, both[:len(x)], attrs)
         return edit_distance(models, both[len(x):], attrs, clean)
     return f
@@ -54,7 +58,8 @@ def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, 
 
 # %% ../nbs/05_finetuning.ipynb #ff62aafe
 def nes_grad(f, z: torch.Tensor, sigma: float, queries: int, g: torch.Generator | None = None) -> torch.Tensor:
-    "Antithetic NES estimate of the gradient of the per-image function `f` at `z`, from `2·queries` calls of `f`."
+    """Antithetic NES estimate of the gradient of the per-image function `f` at `z`, from
+    `2·queries` calls of `f`."""
     grad = torch.zeros_like(z)
     for _ in range(queries):
         u = torch.randn(z.shape, generator=g).to(z)
@@ -73,7 +78,8 @@ def ide_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, ta
     return sum(ide_loss(ide_y, r, f) for r, f in zip(reals, fakes))
 
 def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str], direct: float = 0.0, grad_fn=None) -> torch.Tensor:
-    "Gen's side of eq. 9 (plus `direct`× the direct term), summed over the models; `grad_fn` estimates each model's gradient from queries."
+    """Gen's side of eq. 9 (plus `direct`× the direct term), summed over the models; `grad_fn`
+    estimates each model's gradient from queries."""
     total = 0.0
     for m, r, t in zip(models, reals, targets):
         per_image = lambda z: F.binary_cross_entropy_with_logits(ide_y(m(z, t, attrs)), torch.ones(len(z), device=z.device), reduction='none') \
@@ -81,7 +87,8 @@ def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, ta
         if grad_fn is None: total = total + per_image(x_adv).mean()
         else:
             with torch.no_grad(): est = grad_fn(per_image, x_adv.detach())
-            total = total + (x_adv*est).flatten(1).sum(1).mean()      # its gradient w.r.t. Gen is est·∂x_adv/∂θ
+            # its gradient w.r.t. Gen is est·∂x_adv/∂θ
+            total = total + (x_adv*est).flatten(1).sum(1).mean()
     return total
 
 # %% ../nbs/05_finetuning.ipynb #4d461ba4

@@ -31,9 +31,11 @@ class Gen(nn.Module):
     def __init__(self, width: int = 16, bound: float = 0.1):
         super().__init__()
         w, self.width, self.bound = width, width, bound
-        self.encoder = nn.Sequential(_cin(3, w, 3, 1, 1), _cin(w, 2*w, 4, 2, 1), _cin(2*w, 4*w, 4, 2, 1))
+        self.encoder = nn.Sequential(_cin(3, w, 3, 1, 1), _cin(w, 2*w, 4, 2, 1),
+                                     _cin(2*w, 4*w, 4, 2, 1))
         self.res = nn.Sequential(*[ResBlock(4*w) for _ in range(4)])
-        self.decoder = nn.Sequential(_cin(4*w, 2*w, 4, 2, 1, True), _cin(2*w, w, 4, 2, 1, True), nn.ConvTranspose2d(w, 3, 3, 1, 1))
+        self.decoder = nn.Sequential(_cin(4*w, 2*w, 4, 2, 1, True), _cin(2*w, w, 4, 2, 1, True),
+                                     nn.ConvTranspose2d(w, 3, 3, 1, 1))
     def forward(self, x): return self.bound * torch.tanh(self.decoder(self.res(self.encoder(x))))
 
 # %% ../nbs/04_generation.ipynb #be8b6bc9

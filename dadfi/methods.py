@@ -24,9 +24,11 @@ __all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'No
 class Method:
     "A protection method: `fit` once on training faces, then `protect` batches of 8-bit faces."
     name, fit_seconds, device = 'method', 0.0, torch.device('cpu')
-    def __init__(self, lim: float, batch_size: int = 25): self.lim, self.batch_size = lim, batch_size
+    def __init__(self, lim: float, batch_size: int = 25):
+        self.lim, self.batch_size = lim, batch_size
     def to(self, device):
-        "Protect on `device`, where the models are: `protect` moves faces there and brings perturbations back."
+        """Protect on `device`, where the models are: `protect` moves faces there and brings
+        perturbations back."""
         self.device = torch.device(device); return self
     def fit(self, x: torch.Tensor, attrs: torch.Tensor):
         "Learn whatever the method learns from training faces `x` in [-1, 1] (most learn nothing)."
@@ -48,18 +50,22 @@ class Method:
 class GenMethod(Method):
     "DADFI's trained `Gen`: `δ = Π_lim(Gen(x))`, one forward pass."
     def __init__(self, gen, lim: float, name: str = 'DADFI', fit_seconds: float = 0.0, batch_size: int = 25):
-        super().__init__(lim, batch_size); self.gen, self.name, self.fit_seconds = gen.eval(), name, fit_seconds
+        super().__init__(lim, batch_size)
+        self.gen, self.name, self.fit_seconds = gen.eval(), name, fit_seconds
     @torch.no_grad()
     def perturb(self, x, attrs): return self.gen(x.to(next(self.gen.parameters()).device)).cpu()
 
 # %% ../nbs/09_methods.ipynb #3537f9fc
 class PGDMethod(Method):
-    "Per-image PGD against `models` (Ruiz et al. 2020): eps `lim`, `steps` steps of `step`, random start."
+    """Per-image PGD against `models` (Ruiz et al. 2020): eps `lim`, `steps` steps of `step`,
+    random start."""
     name = 'PGD'
     def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, seed: int = 0, batch_size: int = 25):
-        super().__init__(lim, batch_size); self.models, self.steps, self.step = list(models), steps, step
+        super().__init__(lim, batch_size)
+        self.models, self.steps, self.step = list(models), steps, step
         self.g = torch.Generator().manual_seed(seed)
-    def perturb(self, x, attrs): return pgd(self.models, x, attrs, self.lim, self.steps, self.step, self.g)
+    def perturb(self, x, attrs):
+        return pgd(self.models, x, attrs, self.lim, self.steps, self.step, self.g)
 
 # %% ../nbs/09_methods.ipynb #34a5a0a2
 class EOTPGDMethod(PGDMethod):
@@ -74,7 +80,8 @@ class EOTPGDMethod(PGDMethod):
 
 # %% ../nbs/09_methods.ipynb #f7371179
 class Normalised(Deepfake):
-    "`model` with its edits times `c`: squared distances times `c²` (one term of a sum, normalised)."
+    """`model` with its edits times `c`: squared distances times `c²` (one term of a sum,
+    normalised)."""
     def __init__(self, model: Deepfake, c: float):
         super().__init__(model.attr_names, model.config)
         self.model, self.c, self.family = model, c, model.family
@@ -85,7 +92,8 @@ class Normalised(Deepfake):
 
 def normalised(models, x: torch.Tensor, attrs, lim: float, steps: int, step: float,
                seed: int = 0) -> list[Normalised]:
-    "`models`, each scaled so that the distance per-image PGD reaches on it alone, on faces `x`, is 1."
+    """`models`, each scaled so that the distance per-image PGD reaches on it alone, on faces
+    `x`, is 1."""
     out = []
     for m in models:
         d = pgd([m], x, attrs, lim, steps, step, torch.Generator().manual_seed(seed))
@@ -95,13 +103,16 @@ def normalised(models, x: torch.Tensor, attrs, lim: float, steps: int, step: flo
 
 # %% ../nbs/09_methods.ipynb #57844807
 class UniversalMethod(Method):
-    "One perturbation for all faces and models, learned by batched I-FGSM over training faces (CMUA-style, without its step-size search)."
+    """One perturbation for all faces and models, learned by batched I-FGSM over training faces
+    (CMUA-style, without its step-size search)."""
     name = 'Universal'
     def __init__(self, models, lim: float, epochs: int = 2, step: float = 0.005, batch_size: int = 25, seed: int = 0):
-        super().__init__(lim, batch_size); self.models, self.epochs, self.step, self.seed = list(models), epochs, step, seed
+        super().__init__(lim, batch_size)
+        self.models, self.epochs, self.step, self.seed = list(models), epochs, step, seed
     def fit(self, x, attrs):
         t0, g = time.perf_counter(), torch.Generator().manual_seed(self.seed)
-        self.delta = ((torch.rand(1, *x.shape[1:], generator=g)*2 - 1)*self.lim).to(x)   # a random start: at 0 the gradient vanishes
+        # a random start: at 0 the gradient vanishes
+        self.delta = ((torch.rand(1, *x.shape[1:], generator=g)*2 - 1)*self.lim).to(x)
         for _ in progress(range(self.epochs), desc=f'{self.name} fit', unit='epoch', leave=False):
             for ix in torch.randperm(len(x), generator=g).split(self.batch_size):
                 xb, ab = x[ix], attrs[ix]
@@ -116,15 +127,18 @@ class UniversalMethod(Method):
         return d.expand_as(x)
 
 # %% ../nbs/09_methods.ipynb #138e03f5
-MOMA_GENES = {'step': (0.0025, 0.005, 0.01, 0.02), 'momentum': (0.0, 0.5, 0.9), 'loss': ('mse', 'l1'), 'start': (0.5, 1.0)}
+MOMA_GENES = {'step': (0.0025, 0.005, 0.01, 0.02), 'momentum': (0.0, 0.5, 0.9),
+              'loss': ('mse', 'l1'), 'start': (0.5, 1.0)}
 
 def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentum: float, loss: str, start: float,
                   g: torch.Generator | None = None, mask: torch.Tensor | None = None, clean: dict | None = None) -> torch.Tensor:
-    "An iterative sign attack of a given design on `models` (optionally only where `mask` is 1), from a random start within `start·lim`; returns `δ`."
+    """An iterative sign attack of a given design on `models` (optionally only where `mask` is
+    1), from a random start within `start·lim`; returns `δ`."""
     if clean is None: clean = clean_edits(models, x, attrs)
     dist = (lambda a, b: (a - b).pow(2)) if loss == 'mse' else (lambda a, b: (a - b).abs())
     mask = torch.ones_like(x[:, :1]) if mask is None else mask
-    delta = ((torch.rand(x.shape, generator=g)*2 - 1)*start*lim).to(x)*mask     # at δ = 0 the distance's gradient is 0: start off it
+    # at δ = 0 the distance's gradient is 0: start off it
+    delta = ((torch.rand(x.shape, generator=g)*2 - 1)*start*lim).to(x)*mask
     vel = torch.zeros_like(x)
     for _ in range(steps):
         d = delta.clone().requires_grad_(True)
@@ -136,11 +150,13 @@ def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentu
     return delta.detach()
 
 class MOMAMethod(Method):
-    "MOMA (Sun et al. 2023) adapted: a memetic multi-objective search over attack designs on training faces, then the best design per face."
+    """MOMA (Sun et al. 2023) adapted: a memetic multi-objective search over attack designs on
+    training faces, then the best design per face."""
     name = 'MOMA'
     def __init__(self, models, lim: float, steps: int = 10, population: int = 6, generations: int = 2,
                  n_fit: int = 8, seed: int = 0, batch_size: int = 25, keep: float = 0.9):
-        super().__init__(lim, batch_size); self.models, self.steps, self.pop = list(models), steps, population
+        super().__init__(lim, batch_size)
+        self.models, self.steps, self.pop = list(models), steps, population
         self.gens, self.n_fit, self.keep = generations, n_fit, keep
         self.rng, self.g = np.random.default_rng(seed), torch.Generator().manual_seed(seed)
     def _score(self, design, x, attrs, clean) -> tuple[float, float]:
@@ -162,13 +178,15 @@ class MOMAMethod(Method):
             front = pareto_front(scored)
             elite = [dict(k) for k in front]
             kids = [{k: (a if self.rng.random() < 0.5 else b)[k] for k in MOMA_GENES} for a, b in zip(elite, elite[1:] + elite[:1])]
-            pop = [self._mutate(d) for d in elite] + kids          # local search around the elite, and recombination
+            # local search around the elite, and recombination
+            pop = [self._mutate(d) for d in elite] + kids
             pop = pop[:self.pop] + [self._random() for _ in range(max(0, self.pop - len(pop)))]
         self.front = {k: scored[k] for k in pareto_front(scored)}
         self.design = dict(pareto_choice(self.front, self.keep))
         self.fit_seconds = time.perf_counter() - t0
         return self
-    def perturb(self, x, attrs): return design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, **self.design)
+    def perturb(self, x, attrs):
+        return design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, **self.design)
 
 def pareto_choice(front: dict, keep: float = 0.9):
     "Of `front`'s keys (disruption, size), the smallest size among those within `keep` of the best."
@@ -182,10 +200,12 @@ def pareto_front(scores: dict) -> list:
 
 # %% ../nbs/09_methods.ipynb #ac102bb5
 class ATSO2AMethod(Method):
-    "ATS-O2A (Li et al. 2023) adapted: attack only the critical regions (largest disruption gradient), PGD's budget."
+    """ATS-O2A (Li et al. 2023) adapted: attack only the critical regions (largest disruption
+    gradient), PGD's budget."""
     name = 'ATS-O2A'
     def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, frac: float = 0.5, block: int = 8, seed: int = 0, batch_size: int = 25):
-        super().__init__(lim, batch_size); self.models, self.steps, self.step, self.frac, self.block = list(models), steps, step, frac, block
+        super().__init__(lim, batch_size)
+        self.models, self.steps, self.step, self.frac, self.block = list(models), steps, step, frac, block
         self.g = torch.Generator().manual_seed(seed)
     def critical(self, x, attrs) -> torch.Tensor:
         "A 0/1 mask (B, 1, H, W) of the `frac` most critical `block`×`block` regions of each face."
@@ -197,19 +217,23 @@ class ATSO2AMethod(Method):
         thr = s.flatten(1).topk(k, 1).values[:, -1].view(-1, 1, 1, 1)
         return F.interpolate((s >= thr).float(), scale_factor=self.block, mode='nearest')[..., :x.shape[2], :x.shape[3]]
     def perturb(self, x, attrs):
-        return design_attack(self.models, x, attrs, self.lim, self.steps, self.step, 0.0, 'mse', 1.0, self.g, self.critical(x, attrs))
+        return design_attack(self.models, x, attrs, self.lim, self.steps, self.step, 0.0, 'mse',
+                             1.0, self.g, self.critical(x, attrs))
 
 # %% ../nbs/09_methods.ipynb #4573dd51
 class AdvBotMethod(PGDMethod):
-    "Adv-Bot (Debicha et al. 2023) adapted: a black-box transfer attack crafted on the protector's own `surrogates` (the `models` it attacks), kept to 8-bit values."
+    """Adv-Bot (Debicha et al. 2023) adapted: a black-box transfer attack crafted on the
+    protector's own `surrogates` (the `models` it attacks), kept to 8-bit values."""
     name = 'Adv-Bot'
     def perturb(self, x, attrs):
         clean = clean_edits(self.models, x, attrs)
         q = np.floor(self.lim*127.5 + 1e-9)/127.5
-        delta = ((torch.rand(x.shape, generator=self.g)*2 - 1)*q).to(x)       # a random start: at 0 the gradient vanishes
+        # a random start: at 0 the gradient vanishes
+        delta = ((torch.rand(x.shape, generator=self.g)*2 - 1)*q).to(x)
         for _ in range(self.steps):
             d = delta.clone().requires_grad_(True)
             grad, = torch.autograd.grad(edit_distance(self.models, (x + d).clamp(-1, 1), attrs, clean).sum(), d)
             delta = (delta + self.step*grad.sign()).clamp(-q, q)
-            delta = torch.round(((x + delta).clamp(-1, 1) - x)*127.5)/127.5       # a realistic image: whole 8-bit steps
+            # a realistic image: whole 8-bit steps
+            delta = torch.round(((x + delta).clamp(-1, 1) - x)*127.5)/127.5
         return delta

