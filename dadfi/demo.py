@@ -52,7 +52,8 @@ def plot_case(case: dict, title: str = '') -> plt.Figure:
     diff = np.clip(2*np.abs(case['fake_protected'].astype(float) - case['fake'].astype(float)), 0, 255).astype(np.uint8)
     m = case['metrics']
     panels = [(case['face'], 'original'), (case['protected'], f"protected (PSNR {m['psnr']:.1f} dB)"), (pert, f"perturbation ×{gain:.0f}"),
-              (case['fake'], 'deepfake of original'), (case['fake_protected'], 'deepfake of protected'),
+              (case['fake'], 'deepfake of original'), (case['fake_protected'], 'deepfake of '
+                      'protected'),
               (diff, f"difference ×2 (L2_mask {m['L2_mask']:.3f})")]
     fig, axs = plt.subplots(2, 3, figsize=(7.5, 5.4))
     for ax, (im, t) in zip(axs.flat, panels):
@@ -73,7 +74,8 @@ _ROWS = [('linf', '‖δ‖∞ (face vs protected)', '{:.4f}'), ('psnr', 'PSNR d
 
 def metrics_html(m: dict) -> str:
     "The metrics of a `demo_case` as an HTML table, with the verdict at the field's threshold."
-    rows = ''.join(f"<tr><td>{html.escape(label)}</td><td style='text-align:right'>{fmt.format(m[k])}</td></tr>" for k, label, fmt in _ROWS)
+    rows = ''.join(f"<tr><td>{html.escape(label)}</td><td "
+                   f"style='text-align:right'>{fmt.format(m[k])}</td></tr>" for k, label, fmt in _ROWS)
     if m['L2_mask'] != m['L2_mask']:
         verdict = "<b>no verdict</b>: the deepfake left the original face as it was (no edited region)"
     elif m['disrupted']: verdict = f"<b>disrupted</b>: L2_mask {m['L2_mask']:.3f} &gt; {SUCCESS}"
@@ -107,7 +109,8 @@ class Demo:
         face, attrs = self.faces[self.face.value]
         self.case = demo_case(self.gen, self.models[self.model.value], self.target.value, face,
                               attrs, self.lim.value, self.size)
-        self.image.value = figure_png(plot_case(self.case, f'{self.face.value} · {self.model.value} → {self.target.value}'))
+        self.image.value = figure_png(plot_case(self.case, f'{self.face.value} · '
+                                                           f'{self.model.value} → {self.target.value}'))
         self.table.value = metrics_html(self.case['metrics'])
 
     def _on_model(self, change):

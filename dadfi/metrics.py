@@ -114,7 +114,8 @@ def fetch_fid_network(dest: str | Path, cache: Path | None = None) -> Path:
 def fid_network(path: str | Path, device='cpu') -> torch.jit.ScriptModule:
     "The TF-Inception feature network saved by `fetch_fid_network`, in eval mode."
     if not Path(path).exists():
-        raise FileNotFoundError(f"{path}: no FID network; run `dadfi fetch-fid {path}` (or `dvc repro fid_network`)")
+        raise FileNotFoundError(f"{path}: no FID network; run `dadfi fetch-fid {path}` (or `dvc "
+                                f"repro fid_network`)")
     return torch.jit.load(str(path), map_location=device).eval()
 
 @torch.no_grad()
