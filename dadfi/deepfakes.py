@@ -1,4 +1,4 @@
-"""The face editors DADFI defends against: StarGAN, StarGAN-v2, STGAN and AttGAN behind one interface, with architectures that load the official checkpoints.
+"""The face editors DADFI defends against: StarGAN, StarGAN-v2, STGAN, AttGAN, one interface.
 
 Docs: https://dadfi.github.io/dadfi/deepfakes.html.md"""
 

@@ -1,4 +1,4 @@
-"""An interactive demo for JupyterLab: pick a face or upload one, a deepfake model, a target edit and `lim`; see the protected face, both deepfakes, their difference and the metrics.
+"""An interactive demo: a face, a deepfake model, a target and `lim`; both edits and the metrics.
 
 Docs: https://dadfi.github.io/dadfi/demo.html.md"""
 

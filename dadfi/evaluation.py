@@ -1,4 +1,4 @@
-"""Scoring protection methods on the same faces and models: every metric per model, the robustness transforms (JPEG, resizing), and the results tables that the README and `dvc metrics show` share.
+"""Scoring methods on the same faces and models: metrics, transforms, intervals, tables.
 
 Docs: https://dadfi.github.io/dadfi/evaluation.html.md"""
 

@@ -1,4 +1,4 @@
-"""The paper's "algorithm for fine-tuning against adversarial examples": PGD basic adversarial perturbations (eqs. 5–6, 11–12), query-based gradients for the black-box case (eq. 13), the recognizer `Ide_y` over n models (eqs. 7–9), and the optimizer (eqs. 15–18).
+"""The paper's fine-tuning: PGD targets (eqs. 5–6), NES (eq. 13), `Ide_y` (eqs. 7–9), Adam.
 
 Docs: https://dadfi.github.io/dadfi/finetuning.html.md"""
 

@@ -1,4 +1,4 @@
-"""The paper's "algorithm for generating adversarial examples": the generator `Gen`, the recognizers `Ide_x` and `Ide_y`, the adversarial loss (eq. 3) and the hinge loss on ‖Gen(x)‖∞ (eq. 4).
+"""The paper's generation algorithm: `Gen`, `Ide_x`, `Ide_y`, eq. 3 and the hinge of eq. 4.
 
 Docs: https://dadfi.github.io/dadfi/generation.html.md"""
 

@@ -1,4 +1,4 @@
-"""One interface for every way of protecting a face: DADFI's `Gen`, per-image PGD, a universal perturbation (CMUA-style), and image-domain adaptations of the paper's three comparison algorithms (MOMA, ATS-O2A, Adv-Bot).
+"""One interface for every way of protecting a face: DADFI, PGD, universal, MOMA, ATS, Adv-Bot.
 
 Docs: https://dadfi.github.io/dadfi/methods.html.md"""
 

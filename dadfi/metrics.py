@@ -1,4 +1,4 @@
-"""How a protection is scored: the field's distances and success rates, the paper's d_pix and mask distance (eqs. 19-20), the Fréchet distance (eq. 21) on TF-Inception features, and PSNR/SSIM of the protection itself.
+"""How a protection is scored: the field's rates, d_pix and mask distance, FID, PSNR/SSIM.
 
 Docs: https://dadfi.github.io/dadfi/metrics.html.md"""
 

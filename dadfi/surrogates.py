@@ -1,4 +1,4 @@
-"""Train each deepfake family with its own published objective on the embedded faces, and measure whether the result is usable: reconstruction error and edit strength.
+"""Train each deepfake family with its published objective, and measure whether it is usable.
 
 Docs: https://dadfi.github.io/dadfi/surrogates.html.md"""
 

@@ -1,4 +1,4 @@
-"""DADFI's two-stage training: generation (`Ide_x` and the hinge), then fine-tuning against the PGD targets through `Ide_y`, in the white or the black box; checkpoints every epoch, resumable, seeded.
+"""DADFI's two-stage training, the paper's run and ours; checkpoints every epoch, resumable.
 
 Docs: https://dadfi.github.io/dadfi/train.html.md"""
 
