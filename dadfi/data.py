@@ -135,7 +135,8 @@ def write_pseudo_attributes(files: list[Path], out: Path, names: list[str] | Non
     "Measure `hair_colour` for each aligned CelebA image and write the CSV atomically."
     with atomic_write(out, 'w') as f:
         w = csv.writer(f, lineterminator='\n'); w.writerow(PSEUDO_FIELDS)
-        for p, n in progress(list(zip(files, names or [p.name for p in files])), desc='hair colours', unit='face', leave=False):
+        for p, n in progress(list(zip(files, names or [p.name for p in files])),
+                             desc='hair colours', unit='face', leave=False):
             r = hair_colour(read_image(p)); w.writerow([n, *(r[k] for k in PSEUDO_FIELDS[1:])])
 
 def build_embedded(whl: Path, dest: Path):

@@ -143,7 +143,8 @@ class Block(nn.Module):
 
 class AttGANGenerator(nn.Module):
     "AttGAN's generator, module for module (`enc_layers.{i}.layers`, `dec_layers.{i}.layers`)."
-    def __init__(self, enc_dim=64, enc_layers=5, dec_dim=64, dec_layers=5, n_attrs=13, shortcut_layers=1, inject_layers=0, img_size=128):
+    def __init__(self, enc_dim=64, enc_layers=5, dec_dim=64, dec_layers=5, n_attrs=13,
+                 shortcut_layers=1, inject_layers=0, img_size=128):
         super().__init__()
         self.shortcut_layers, self.inject_layers = min(shortcut_layers, dec_layers - 1), min(inject_layers, dec_layers - 1)
         self.f_size, L, n_in = img_size // 2**enc_layers, [], 3
@@ -199,7 +200,8 @@ class AttGAN(Deepfake):
     "AttGAN as a `Deepfake`."
     family = 'attgan'
     thres_int, test_int = 0.5, 1.0
-    def __init__(self, attr_names, enc_dim=64, dec_dim=64, n_layers=5, shortcut_layers=1, inject_layers=0, image_size=128):
+    def __init__(self, attr_names, enc_dim=64, dec_dim=64, n_layers=5, shortcut_layers=1,
+                 inject_layers=0, image_size=128):
         super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, n_layers=n_layers, shortcut_layers=shortcut_layers,
                                           inject_layers=inject_layers, image_size=image_size))
         self.G = AttGANGenerator(enc_dim, n_layers, dec_dim, n_layers, len(attr_names),
@@ -259,7 +261,8 @@ class STGANGenerator(nn.Module):
         dec, n_in = [], dims[-1] + n_attrs
         for i in range(n_layers - 1):
             d = min(dec_dim * 2**(n_layers - 1 - i), ATTGAN_MAX_DIM)
-            dec.append(nn.Sequential(nn.ConvTranspose2d(n_in, d, 4, 2, 1, bias=False), nn.BatchNorm2d(d), nn.ReLU()))
+            dec.append(nn.Sequential(nn.ConvTranspose2d(n_in, d, 4, 2, 1, bias=False),
+                                     nn.BatchNorm2d(d), nn.ReLU()))
             n_in = d + (sdims[n_layers - 2 - i] if self.shortcut_layers > i else 0) + (n_attrs if self.inject_layers > i else 0)
         dec.append(nn.ConvTranspose2d(n_in, 3, 4, 2, 1))
         self.dec = nn.ModuleList(dec)
@@ -465,7 +468,8 @@ class StarGANv2(Deepfake):
     """StarGAN-v2 as a `Deepfake`: targets are domains; the style comes from a fixed latent (or a
     reference image)."""
     family = 'starganv2'
-    def __init__(self, domains, image_size=256, style_dim=64, latent_dim=16, max_conv_dim=512, w_hpf=1, dim_in=None, hidden=512):
+    def __init__(self, domains, image_size=256, style_dim=64, latent_dim=16, max_conv_dim=512,
+                 w_hpf=1, dim_in=None, hidden=512):
         super().__init__(domains, dict(image_size=image_size, style_dim=style_dim, latent_dim=latent_dim, max_conv_dim=max_conv_dim,
                                        w_hpf=w_hpf, dim_in=dim_in, hidden=hidden))
         n = len(domains)

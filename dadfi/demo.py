@@ -86,7 +86,8 @@ def metrics_html(m: dict) -> str:
 class Demo:
     """The interactive demo: faces, a deepfake model, a target edit and `lim` in; the protected
     face, both deepfakes, their difference and the metrics out."""
-    def __init__(self, gen, models: dict[str, Deepfake], faces: dict[str, tuple], size: int, lim: float, trained_on: list[str] | None = None):
+    def __init__(self, gen, models: dict[str, Deepfake], faces: dict[str, tuple], size: int,
+                 lim: float, trained_on: list[str] | None = None):
         self.gen, self.models, self.faces, self.size, self.case, self._hold = gen, models, dict(faces), size, None, False
         label = lambda k: k if trained_on is None or k in trained_on else f'{k} (held out of training)'
         self.face = W.Dropdown(options=list(self.faces), description='face')
@@ -159,7 +160,8 @@ def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Dem
     A, faces = attr_matrix(te), {}
     for i, f in enumerate(te.files):
         on = ', '.join(n for n, v in zip(te.attr_names, A[i]) if v)
-        faces[f"{Path(f).name}{f' ({on})' if on else ''}"] = (te.image(i, meta['size']), A[i] if A.size(1) else None)
+        faces[f"{Path(f).name}{f' ({on})' if on else ''}"] = (te.image(i, meta['size']),
+                                                              A[i] if A.size(1) else None)
     return cls(gen, models, faces, meta['size'], meta['lim'], meta.get('models'))
 
 Demo.from_outputs = classmethod(_from_outputs)

@@ -106,7 +106,8 @@ class UniversalMethod(Method):
     """One perturbation for all faces and models, learned by batched I-FGSM over training faces
     (CMUA-style, without its step-size search)."""
     name = 'Universal'
-    def __init__(self, models, lim: float, epochs: int = 2, step: float = 0.005, batch_size: int = 25, seed: int = 0):
+    def __init__(self, models, lim: float, epochs: int = 2, step: float = 0.005,
+                 batch_size: int = 25, seed: int = 0):
         super().__init__(lim, batch_size)
         self.models, self.epochs, self.step, self.seed = list(models), epochs, step, seed
     def fit(self, x, attrs):
@@ -203,7 +204,8 @@ class ATSO2AMethod(Method):
     """ATS-O2A (Li et al. 2023) adapted: attack only the critical regions (largest disruption
     gradient), PGD's budget."""
     name = 'ATS-O2A'
-    def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, frac: float = 0.5, block: int = 8, seed: int = 0, batch_size: int = 25):
+    def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, frac: float = 0.5,
+                 block: int = 8, seed: int = 0, batch_size: int = 25):
         super().__init__(lim, batch_size)
         self.models, self.steps, self.step, self.frac, self.block = list(models), steps, step, frac, block
         self.g = torch.Generator().manual_seed(seed)
