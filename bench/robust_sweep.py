@@ -3,6 +3,7 @@ validation faces (test faces 50-99 of the main dataset, which the evaluation, n_
 
     python bench/robust_sweep.py --set p=0.8 --set jpeg=[70,95] --threads 1 --out sweep_p08.json
     python bench/robust_sweep.py --method eot --set p=1.0 --out eot.json   # EOT-PGD on the same faces
+    python bench/robust_sweep.py --variant direct --dadfi gen_width=64 --out w64.json  # other settings
 
 Needs the outputs of `dvc repro` up to `pgd_targets` (surrogates, PGD targets, splits). Prints and writes SR_mask
 per model after each of the evaluation's transforms (the clean face through the same transform), PSNR, and the
@@ -15,21 +16,24 @@ import torch, yaml
 from dadfi.core import find_root, get_device, load_params, read_image
 from dadfi.data import load_dataset
 from dadfi.evaluation import transforms, in_photo, score
-from dadfi.methods import GenMethod, EOTPGDMethod
+from dadfi.methods import GenMethod, EOTPGDMethod, normalised
 from dadfi.train import train_dadfi, variants
 from dadfi.zoo import load_zoo, attr_matrix
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--set', action='append', default=[], help='a dadfi.robust key=value (YAML value)')
+ap.add_argument('--dadfi', action='append', default=[], help='a dadfi key=value (YAML value)')
+ap.add_argument('--variant', choices=['robust', 'direct'], default='robust', help='the run trained')
 ap.add_argument('--method', choices=['gen', 'eot'], default='gen')
-ap.add_argument('--steps', type=int, help='EOT-PGD steps (default dadfi.pgd_steps)')
+ap.add_argument('--steps', type=int, help='EOT-PGD steps (default evaluation.eot_steps)')
 ap.add_argument('--threads', type=int)
 ap.add_argument('--out', required=True)
 a = ap.parse_args()
 if a.threads: torch.set_num_threads(a.threads)
 root = find_root(); P = load_params(root/'params.yaml'); p, E = P.dadfi, P.evaluation
-ours = variants(p)['robust']                     # DADFI-robust (ours), as stage train_dadfi trains it
-r = replace(ours.robust, **{k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in a.set)})
+kv = lambda sets: {k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in sets)}
+ours = replace(variants(p)[a.variant], **kv(a.dadfi))   # as stage train_dadfi trains it
+r = replace(ours.robust, **kv(a.set))
 p, dev, size = replace(ours, robust=r), get_device(P.device), P.data.size
 fs = load_dataset(P.data.main, root)
 sp = json.loads((root/'outputs/data/splits.json').read_text())['main']
@@ -42,19 +46,25 @@ if a.method == 'gen':
     x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
     run = train_dadfi(x, at, {k: T['advs'][k].float() for k in p.models}, known, p,
                       root/f'{a.out}.state.pt', P.seed, dev, log=lambda s: None)
-    method = GenMethod(run['gen'], p.lim, 'DADFI-robust')
+    method = GenMethod(run['gen'], p.lim, a.variant)
 else:
-    method = EOTPGDMethod(known.values(), p.lim, r, a.steps or p.pgd_steps, p.pgd_step, P.seed)
+    nf = E.normalise_faces                       # as the evaluation: each model normalised
+    x, at = tr.batch(range(nf), size).to(dev), attr_matrix(tr)[:nf].to(dev)
+    fair = normalised(known.values(), x, at, p.lim, p.pgd_steps, p.pgd_step, P.seed)
+    method = EOTPGDMethod(fair, p.lim, r, a.steps or E.eot_steps, p.pgd_step, P.seed)
 fit = time.time() - t0
 imgs, attrs = np.stack([va.image(i, size) for i in range(len(va))]), attr_matrix(va)
 photos = [read_image(va.path(i)) for i in range(len(va))]
 tx = {'none': lambda c, u: (c, u), **transforms(E.jpeg, E.resize), 'photo': lambda c, u: in_photo(c, u, photos)}
 prot, secs = method.to(dev).protect(imgs, attrs)
-res = {'robust': vars(r), 'method': a.method, 'fit_seconds': fit, 'n': len(va),
+res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'variant': a.variant,
+       'device': str(dev), 'method': a.method, 'fit_seconds': fit, 'n': len(va),
        'psnr': score({}, imgs, prot, attrs)['psnr'], 'sr_mask': {}}
 for tn, f in tx.items():
-    s = score(models, *f(imgs, prot), attrs)['models']
+    try: s = score(models, *f(imgs, prot), attrs)['models']
+    except AttributeError as e: print(f"{tn}: skipped ({e})"); continue   # an OpenCV without Haar
     res['sr_mask'][tn] = {k: round(100*v['success_mask'], 1) for k, v in s.items()}
     print(f"{tn:10s}", res['sr_mask'][tn], flush=True)
+    (root/a.out).write_text(json.dumps(res, indent=1))
 print(f"PSNR {res['psnr']:.1f} dB, fit {fit:.0f} s")
 (root/a.out).write_text(json.dumps(res, indent=1))

@@ -33,8 +33,8 @@ def _protect(a):
     model = a.model or find_root()/PROTECT_GEN
     if not Path(model).exists():
         raise FileNotFoundError(f"{model}: no trained Gen; run `dvc repro` or pass --model")
-    opts = ProtectOptions(a.lim, a.batch_size, get_device(a.device), a.overwrite, a.whole, a.show_boxes,
-                          a.strip_metadata)
+    opts = ProtectOptions(a.lim, a.batch_size, get_device(a.device), a.overwrite, a.whole,
+                          a.show_boxes, a.strip_metadata)
     res = protect_files(a.inputs, a.out, model, opts)
     ok = [r for r in res if 'error' not in r]
     print(f"{len(ok)} protected (faces: {sum(len(r['faces']) for r in ok)}, "
@@ -142,11 +142,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 # %% ../nbs/90_cli.ipynb #f521ca19
-VEGA = {'vega@5.20.2': ('vega.min.js', 'sha512-qmH7aD9GGPpssVdxL1xgcdxTbQzyRUeRR16Os385ymvQhiwCYQNA6+eXUPA'
+VEGA = {'vega@5.20.2': ('vega.min.js',
+                        'sha512-qmH7aD9GGPpssVdxL1xgcdxTbQzyRUeRR16Os385ymvQhiwCYQNA6+eXUPA'
                         'ZDTVLfk0RXu6Jzj6kUE5jQ80EVw=='),
-        'vega-lite@5.2.0': ('vega-lite.min.js', 'sha512-Yxcg8MvYfxHcG6BbkaKT0oVCIMIcE19UvqIsEwBmyd/7h2nzW7o'
+        'vega-lite@5.2.0': ('vega-lite.min.js',
+                            'sha512-Yxcg8MvYfxHcG6BbkaKT0oVCIMIcE19UvqIsEwBmyd/7h2nzW7o'
                             'RnID81T8UrY7hpDrIr6wa2JADOT2dhGNErw=='),
-        'vega-embed@6.18.2': ('vega-embed.min.js', 'sha512-wcDyQPE4J5aiCDc3/suH5RQDvrKkjuLkhzUcbOLwEkNF8/+p'
+        'vega-embed@6.18.2': ('vega-embed.min.js',
+                              'sha512-wcDyQPE4J5aiCDc3/suH5RQDvrKkjuLkhzUcbOLwEkNF8/+p'
                               'p17tS0JghzEvAPNRg+5aG1/N2ydixq8Lk3dOlg==')}
 
 def vega_template(tarballs: dict) -> str:
@@ -157,7 +160,8 @@ def vega_template(tarballs: dict) -> str:
         with tarfile.open(path) as t:
             src = t.extractfile(f'package/build/{VEGA[spec][0]}').read().decode()
         js.append('<script>' + src.replace('</script', '<\\/script') + '</script>')
-    return ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>DVC plots (offline)</title>\n'
+    return ('<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8">\n'
+            '<title>DVC plots (offline)</title>\n'
             + '\n'.join(js) + '\n</head>\n<body>\n{plot_divs}\n</body>\n</html>\n')
 
 # %% ../nbs/90_cli.ipynb #5b15f8e8

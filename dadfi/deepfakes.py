@@ -62,8 +62,8 @@ class Deepfake(nn.Module):
     def save(self, path: str | Path, **extra):
         "Save weights, configuration and target names in one file, atomically."
         with atomic_write(path) as f:
-            torch.save({'dadfi': 1, 'family': self.family, 'config': self.config, 'attr_names': self.attr_names,
-                        'state_dict': self.state_dict(), **extra}, f)
+            torch.save({'dadfi': 1, 'family': self.family, 'config': self.config,
+                        'attr_names': self.attr_names, 'state_dict': self.state_dict(), **extra}, f)
 
 # %% ../nbs/02_deepfakes.ipynb #b83d2af9
 class StarGANNorm(nn.InstanceNorm2d):
@@ -79,7 +79,8 @@ class StarGANResBlock(nn.Module):
     "conv3-IN-ReLU-conv3-IN with an identity shortcut."
     def __init__(self, dim):
         super().__init__()
-        self.main = nn.Sequential(nn.Conv2d(dim, dim, 3, 1, 1, bias=False), _in(dim), nn.ReLU(inplace=True),
+        self.main = nn.Sequential(nn.Conv2d(dim, dim, 3, 1, 1, bias=False), _in(dim),
+                                  nn.ReLU(inplace=True),
                                   nn.Conv2d(dim, dim, 3, 1, 1, bias=False), _in(dim))
     def forward(self, x): return x + self.main(x)
 
@@ -87,7 +88,8 @@ class StarGANGenerator(nn.Module):
     "StarGAN's generator, module for module (`main.{i}`)."
     def __init__(self, conv_dim=64, c_dim=5, repeat_num=6):
         super().__init__()
-        L, d = [nn.Conv2d(3 + c_dim, conv_dim, 7, 1, 3, bias=False), _in(conv_dim), nn.ReLU(inplace=True)], conv_dim
+        L, d = [nn.Conv2d(3 + c_dim, conv_dim, 7, 1, 3, bias=False), _in(conv_dim),
+                nn.ReLU(inplace=True)], conv_dim
         for _ in range(2):
             L += [nn.Conv2d(d, d*2, 4, 2, 1, bias=False), _in(d*2), nn.ReLU(inplace=True)]; d *= 2
         L += [StarGANResBlock(d) for _ in range(repeat_num)]
@@ -146,19 +148,23 @@ class AttGANGenerator(nn.Module):
     def __init__(self, enc_dim=64, enc_layers=5, dec_dim=64, dec_layers=5, n_attrs=13,
                  shortcut_layers=1, inject_layers=0, img_size=128):
         super().__init__()
-        self.shortcut_layers, self.inject_layers = min(shortcut_layers, dec_layers - 1), min(inject_layers, dec_layers - 1)
+        self.shortcut_layers, self.inject_layers = (min(shortcut_layers, dec_layers - 1),
+                                                    min(inject_layers, dec_layers - 1))
         self.f_size, L, n_in = img_size // 2**enc_layers, [], 3
         for i in range(enc_layers):
             n_out = min(enc_dim * 2**i, ATTGAN_MAX_DIM)
-            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn', nn.LeakyReLU()))
+            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn',
+                           nn.LeakyReLU()))
             n_in = n_out
         self.enc_layers = nn.ModuleList(L)
         L, n_in = [], n_in + n_attrs
         for i in range(dec_layers):
             if i < dec_layers - 1:
                 n_out = min(dec_dim * 2**(dec_layers - i - 1), ATTGAN_MAX_DIM)
-                L.append(Block(nn.ConvTranspose2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn', nn.ReLU()))
-                n_in = n_out + (n_out//2 if self.shortcut_layers > i else 0) + (n_attrs if self.inject_layers > i else 0)
+                L.append(Block(nn.ConvTranspose2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'bn',
+                               nn.ReLU()))
+                n_in = (n_out + (n_out//2 if self.shortcut_layers > i else 0)
+                        + (n_attrs if self.inject_layers > i else 0))
             else:
                 L.append(Block(nn.ConvTranspose2d(n_in, 3, 4, 2, 1, bias=True), 3, None, nn.Tanh()))
         self.dec_layers = nn.ModuleList(L)
@@ -186,7 +192,8 @@ class AttGANDiscriminators(nn.Module):
         L, n_in = [], 3
         for i in range(n_layers):
             n_out = min(dim * 2**i, ATTGAN_MAX_DIM)
-            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'in', nn.LeakyReLU()))
+            L.append(Block(nn.Conv2d(n_in, n_out, 4, 2, 1, bias=False), n_out, 'in',
+                           nn.LeakyReLU()))
             n_in = n_out
         self.conv = nn.Sequential(*L)
         f = n_in * (img_size // 2**n_layers)**2
@@ -202,7 +209,8 @@ class AttGAN(Deepfake):
     thres_int, test_int = 0.5, 1.0
     def __init__(self, attr_names, enc_dim=64, dec_dim=64, n_layers=5, shortcut_layers=1,
                  inject_layers=0, image_size=128):
-        super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, n_layers=n_layers, shortcut_layers=shortcut_layers,
+        super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, n_layers=n_layers,
+                                          shortcut_layers=shortcut_layers,
                                           inject_layers=inject_layers, image_size=image_size))
         self.G = AttGANGenerator(enc_dim, n_layers, dec_dim, n_layers, len(attr_names),
                                  shortcut_layers, inject_layers, image_size)
@@ -214,7 +222,8 @@ class AttGAN(Deepfake):
             k = self.attr_names.index(target); a[:, k] = a[:, k]*self.test_int/self.thres_int
         return a
     def forward(self, x, target, attrs=None):
-        return self.G(x, self.code(target_attrs(self._attrs(x, attrs), target, self.attr_names), target))
+        return self.G(x, self.code(target_attrs(self._attrs(x, attrs), target, self.attr_names),
+                                   target))
     def reconstruct(self, x, attrs=None):
         "Each face asked for its own attributes `attrs`."
         return self.G(x, self.code(self._attrs(x, attrs)))
@@ -239,16 +248,19 @@ class STU(nn.Module):
 
 class STGANGenerator(nn.Module):
     "STGAN's encoder (`enc`), selective transfer units (`stu`) and decoder (`dec`)."
-    def __init__(self, enc_dim=64, dec_dim=64, stu_dim=64, n_layers=5, stu_layers=4, shortcut_layers=4, inject_layers=4,
-                 stu_inject_layers=4, n_attrs=13, img_size=128):
+    def __init__(self, enc_dim=64, dec_dim=64, stu_dim=64, n_layers=5, stu_layers=4,
+                 shortcut_layers=4, inject_layers=4, stu_inject_layers=4, n_attrs=13,
+                 img_size=128):
         super().__init__()
         self.n_layers, self.f_size = n_layers, img_size // 2**n_layers
         self.stu_layers, self.stu_inject = stu_layers, stu_inject_layers
-        self.shortcut_layers, self.inject_layers = min(shortcut_layers, n_layers - 1), min(inject_layers, n_layers - 1)
+        self.shortcut_layers, self.inject_layers = (min(shortcut_layers, n_layers - 1),
+                                                    min(inject_layers, n_layers - 1))
         enc, n_in, dims = [], 3, []
         for i in range(n_layers):
             d = min(enc_dim * 2**i, ATTGAN_MAX_DIM); dims.append(d)
-            enc.append(nn.Sequential(nn.Conv2d(n_in, d, 4, 2, 1, bias=False), nn.BatchNorm2d(d), nn.LeakyReLU(0.2)))
+            enc.append(nn.Sequential(nn.Conv2d(n_in, d, 4, 2, 1, bias=False), nn.BatchNorm2d(d),
+                                     nn.LeakyReLU(0.2)))
             n_in = d
         self.enc = nn.ModuleList(enc)
         stu, state = [], dims[-1] + n_attrs
@@ -257,13 +269,16 @@ class STGANGenerator(nn.Module):
             stu.append(STU(dims[stu_layers - 1 - i], state, d))
             state = d + (n_attrs if stu_inject_layers > i else 0)
         self.stu = nn.ModuleList(stu)
-        sdims = [min(stu_dim * 2**(stu_layers - 1 - i), ATTGAN_MAX_DIM) for i in range(stu_layers)][::-1] + dims[stu_layers:]
+        sdims = ([min(stu_dim * 2**(stu_layers - 1 - i), ATTGAN_MAX_DIM)
+                  for i in range(stu_layers)][::-1]
+                 + dims[stu_layers:])
         dec, n_in = [], dims[-1] + n_attrs
         for i in range(n_layers - 1):
             d = min(dec_dim * 2**(n_layers - 1 - i), ATTGAN_MAX_DIM)
             dec.append(nn.Sequential(nn.ConvTranspose2d(n_in, d, 4, 2, 1, bias=False),
                                      nn.BatchNorm2d(d), nn.ReLU()))
-            n_in = d + (sdims[n_layers - 2 - i] if self.shortcut_layers > i else 0) + (n_attrs if self.inject_layers > i else 0)
+            n_in = (d + (sdims[n_layers - 2 - i] if self.shortcut_layers > i else 0)
+                    + (n_attrs if self.inject_layers > i else 0))
         dec.append(nn.ConvTranspose2d(n_in, 3, 4, 2, 1))
         self.dec = nn.ModuleList(dec)
     def forward(self, x, diff):
@@ -307,9 +322,11 @@ class STGAN(Deepfake):
     "STGAN (our reading of the paper's STGAN-SAC) as a `Deepfake`: the decoder gets `_b − _a`."
     family = 'stgan'
     thres_int, test_int = 0.5, 1.0
-    def __init__(self, attr_names, enc_dim=64, dec_dim=64, stu_dim=64, n_layers=5, stu_layers=4, image_size=128):
-        super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, stu_dim=stu_dim, n_layers=n_layers,
-                                          stu_layers=stu_layers, image_size=image_size))
+    def __init__(self, attr_names, enc_dim=64, dec_dim=64, stu_dim=64, n_layers=5, stu_layers=4,
+                 image_size=128):
+        super().__init__(attr_names, dict(enc_dim=enc_dim, dec_dim=dec_dim, stu_dim=stu_dim,
+                                          n_layers=n_layers, stu_layers=stu_layers,
+                                          image_size=image_size))
         self.G = STGANGenerator(enc_dim, dec_dim, stu_dim, n_layers, stu_layers, stu_layers,
                                 stu_layers, stu_layers, len(attr_names), image_size)
     def diff(self, a, b, target=None):
@@ -334,9 +351,11 @@ class V2ResBlk(nn.Module):
         super().__init__()
         self.normalize, self.downsample, self.learned_sc = normalize, downsample, dim_in != dim_out
         self.actv = nn.LeakyReLU(0.2)
-        self.conv1, self.conv2 = nn.Conv2d(dim_in, dim_in, 3, 1, 1), nn.Conv2d(dim_in, dim_out, 3, 1, 1)
+        self.conv1, self.conv2 = (nn.Conv2d(dim_in, dim_in, 3, 1, 1),
+                                  nn.Conv2d(dim_in, dim_out, 3, 1, 1))
         if normalize:
-            self.norm1, self.norm2 = nn.InstanceNorm2d(dim_in, affine=True), nn.InstanceNorm2d(dim_in, affine=True)
+            self.norm1, self.norm2 = (nn.InstanceNorm2d(dim_in, affine=True),
+                                      nn.InstanceNorm2d(dim_in, affine=True))
         if self.learned_sc: self.conv1x1 = nn.Conv2d(dim_in, dim_out, 1, 1, 0, bias=False)
     def forward(self, x):
         s = self.conv1x1(x) if self.learned_sc else x
@@ -352,7 +371,8 @@ class AdaIN(nn.Module):
     "Adaptive instance norm: `(1 + γ(s))·IN(x) + β(s)`."
     def __init__(self, style_dim, num_features):
         super().__init__()
-        self.norm, self.fc = nn.InstanceNorm2d(num_features, affine=False), nn.Linear(style_dim, num_features*2)
+        self.norm, self.fc = (nn.InstanceNorm2d(num_features, affine=False),
+                              nn.Linear(style_dim, num_features*2))
     def forward(self, x, s):
         gamma, beta = self.fc(s)[:, :, None, None].chunk(2, 1)
         return (1 + gamma)*self.norm(x) + beta
@@ -363,7 +383,8 @@ class AdainResBlk(nn.Module):
         super().__init__()
         self.w_hpf, self.upsample, self.learned_sc = w_hpf, upsample, dim_in != dim_out
         self.actv = nn.LeakyReLU(0.2)
-        self.conv1, self.conv2 = nn.Conv2d(dim_in, dim_out, 3, 1, 1), nn.Conv2d(dim_out, dim_out, 3, 1, 1)
+        self.conv1, self.conv2 = (nn.Conv2d(dim_in, dim_out, 3, 1, 1),
+                                  nn.Conv2d(dim_out, dim_out, 3, 1, 1))
         self.norm1, self.norm2 = AdaIN(style_dim, dim_in), AdaIN(style_dim, dim_out)
         if self.learned_sc: self.conv1x1 = nn.Conv2d(dim_in, dim_out, 1, 1, 0, bias=False)
     def forward(self, x, s):
@@ -379,7 +400,9 @@ class HighPass(nn.Module):
     hold it)."""
     def __init__(self, w_hpf):
         super().__init__()
-        self.register_buffer('filter', torch.tensor([[-1., -1, -1], [-1, 8, -1], [-1, -1, -1]]) / w_hpf, persistent=False)
+        self.register_buffer('filter',
+                             torch.tensor([[-1., -1, -1], [-1, 8, -1], [-1, -1, -1]]) / w_hpf,
+                             persistent=False)
     def forward(self, x):
         return F.conv2d(x, self.filter[None, None].repeat(x.size(1), 1, 1, 1), padding=1,
                         groups=x.size(1))
@@ -426,16 +449,20 @@ class MappingNetwork(nn.Module):
         L = [nn.Linear(latent_dim, hidden), nn.ReLU()]
         for _ in range(3): L += [nn.Linear(hidden, hidden), nn.ReLU()]
         self.shared = nn.Sequential(*L)
-        self.unshared = nn.ModuleList(nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
-                                                    nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, style_dim))
+        self.unshared = nn.ModuleList(nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(),
+                                                    nn.Linear(hidden, hidden), nn.ReLU(),
+                                                    nn.Linear(hidden, hidden), nn.ReLU(),
+                                                    nn.Linear(hidden, style_dim))
                                       for _ in range(num_domains))
     def forward(self, z, y):
         h = self.shared(z)
-        return torch.stack([u(h) for u in self.unshared], 1)[torch.arange(len(y), device=y.device), y]
+        return (torch.stack([u(h) for u in self.unshared], 1)
+                [torch.arange(len(y), device=y.device), y])
 
 class StyleEncoder(nn.Module):
     "Image → one style code per domain (`shared`, `unshared`)."
-    def __init__(self, img_size=256, style_dim=64, num_domains=2, max_conv_dim=512, dim_in=None, out_head=False):
+    def __init__(self, img_size=256, style_dim=64, num_domains=2, max_conv_dim=512, dim_in=None,
+                 out_head=False):
         super().__init__()
         dim_in = _v2_dim_in(img_size, dim_in)
         L, dim_out = [nn.Conv2d(3, dim_in, 3, 1, 1)], dim_in
@@ -447,7 +474,8 @@ class StyleEncoder(nn.Module):
         self.unshared = nn.ModuleList(nn.Linear(dim_out, style_dim) for _ in range(num_domains))
     def forward(self, x, y):
         h = self.shared(x).flatten(1)
-        return torch.stack([u(h) for u in self.unshared], 1)[torch.arange(len(y), device=y.device), y]
+        return (torch.stack([u(h) for u in self.unshared], 1)
+                [torch.arange(len(y), device=y.device), y])
 
 class V2Discriminator(nn.Module):
     "StarGAN-v2's discriminator: one real/fake logit per domain (`main`)."
@@ -470,13 +498,16 @@ class StarGANv2(Deepfake):
     family = 'starganv2'
     def __init__(self, domains, image_size=256, style_dim=64, latent_dim=16, max_conv_dim=512,
                  w_hpf=1, dim_in=None, hidden=512):
-        super().__init__(domains, dict(image_size=image_size, style_dim=style_dim, latent_dim=latent_dim, max_conv_dim=max_conv_dim,
+        super().__init__(domains, dict(image_size=image_size, style_dim=style_dim,
+                                       latent_dim=latent_dim, max_conv_dim=max_conv_dim,
                                        w_hpf=w_hpf, dim_in=dim_in, hidden=hidden))
         n = len(domains)
         self.generator = V2Generator(image_size, style_dim, max_conv_dim, w_hpf, dim_in)
         self.mapping_network = MappingNetwork(latent_dim, style_dim, n, hidden)
         self.style_encoder = StyleEncoder(image_size, style_dim, n, max_conv_dim, dim_in)
-        self.register_buffer('z', torch.randn(1, latent_dim, generator=torch.Generator().manual_seed(0)), persistent=False)
+        self.register_buffer('z', torch.randn(1, latent_dim,
+                                              generator=torch.Generator().manual_seed(0)),
+                             persistent=False)
     def style(self, target: str, n: int, reference: torch.Tensor | None = None) -> torch.Tensor:
         """Style codes for `n` faces towards domain `target`: from the fixed latent, or from
         `reference` images."""
@@ -508,7 +539,8 @@ def read_checkpoint(path: str | Path, device='cpu'):
     if not path.is_file(): raise FileNotFoundError(f"{path}: no such checkpoint file")
     try: return torch.load(path, map_location=device, weights_only=True)
     except Exception as e:
-        raise ValueError(f"{path}: not a PyTorch checkpoint ({type(e).__name__}: {e})"[:400]) from None
+        raise ValueError(
+            f"{path}: not a PyTorch checkpoint ({type(e).__name__}: {e})"[:400]) from None
 
 def _ours(ck) -> bool: return isinstance(ck, dict) and ck.get('dadfi') == 1
 
@@ -540,8 +572,9 @@ def load_state(module: nn.Module, sd, path, what: str = ''):
         raise ValueError(f"{path}: {what}unexpected key {extra[0]!r} ({len(extra)} unexpected): "
                          f"wrong arch or layout?")
     bad = next((k for k in own if tuple(sd[k].shape) != tuple(own[k].shape)), None)
-    if bad: raise ValueError(f"{path}: {what}key {bad!r} has shape {tuple(sd[bad].shape)} in the file, "
-                             f"{tuple(own[bad].shape)} in the model (check arch and the number of targets)")
+    if bad: raise ValueError(f"{path}: {what}key {bad!r} has shape {tuple(sd[bad].shape)} "
+                             f"in the file, {tuple(own[bad].shape)} in the model "
+                             f"(check arch and the number of targets)")
     module.load_state_dict(sd)
 
 def _official_into(m: Deepfake, ck, path):
@@ -557,13 +590,15 @@ def _official_into(m: Deepfake, ck, path):
         load_state(getattr(m, attr), ck if key is None else ck[key], path,
                    f"{key}: " if key else '')
 
-def load_official(family: str, path: str | Path, targets: list[str], device='cpu', **config) -> Deepfake:
+def load_official(family: str, path: str | Path, targets: list[str], device='cpu',
+                  **config) -> Deepfake:
     "Load an official release of `family` (StarGAN, AttGAN or StarGAN-v2) from `path`, strictly."
     m = build_deepfake(family, targets, **config)
     _official_into(m, read_checkpoint(path, device), path)
     return m.to(device).eval().requires_grad_(False)
 
-def load_checkpoint(path: str | Path, family: str, targets: list[str], device='cpu', **config) -> Deepfake:
+def load_checkpoint(path: str | Path, family: str, targets: list[str], device='cpu',
+                    **config) -> Deepfake:
     """A `family` model editing towards `targets` from `path`: weights saved by dadfi, or an
     official release."""
     ck = read_checkpoint(path, device)
@@ -579,15 +614,17 @@ def load_checkpoint(path: str | Path, family: str, targets: list[str], device='c
 def official_stargan_keys(conv_dim=64, c_dim=5, repeat_num=6):
     "yunjey/stargan model.py: Generator.main, layer by layer."
     keys, i, d = [], 0, conv_dim
-    IN = lambda i, n: [(f'main.{i}.weight', (n,)), (f'main.{i}.bias', (n,)), (f'main.{i}.running_mean', (n,)),
-                       (f'main.{i}.running_var', (n,)), (f'main.{i}.num_batches_tracked', ())]
+    IN = lambda i, n: [(f'main.{i}.weight', (n,)), (f'main.{i}.bias', (n,)),
+                       (f'main.{i}.running_mean', (n,)), (f'main.{i}.running_var', (n,)),
+                       (f'main.{i}.num_batches_tracked', ())]
     keys += [('main.0.weight', (conv_dim, 3 + c_dim, 7, 7))] + IN(1, conv_dim); i = 3
     for _ in range(2):
         keys += [(f'main.{i}.weight', (d*2, d, 4, 4))] + IN(i + 1, d*2); i += 3; d *= 2
     for _ in range(repeat_num):
         for j in (0, 3):
             keys += [(f'main.{i}.main.{j}.weight', (d, d, 3, 3))]
-            keys += [(k.replace(f'main.{j+1}.', f'main.{i}.main.{j+1}.', 1), s) for k, s in IN(j + 1, d)]
+            keys += [(k.replace(f'main.{j+1}.', f'main.{i}.main.{j+1}.', 1), s)
+                     for k, s in IN(j + 1, d)]
         i += 1
     for _ in range(2):
         keys += [(f'main.{i}.weight', (d, d//2, 4, 4))] + IN(i + 1, d//2); i += 3; d //= 2
@@ -598,29 +635,35 @@ def official_attgan_keys(enc_dim=64, dec_dim=64, n_layers=5, n_attrs=13, shortcu
                          inject_layers=0):
     """elvisyjlin/AttGAN-PyTorch attgan.py: Generator with Conv2dBlock / ConvTranspose2dBlock
     (`layers.0` conv, `layers.1` BatchNorm)."""
-    BN = lambda p, n: [(f'{p}.layers.1.{k}', (n,)) for k in ('weight', 'bias', 'running_mean', 'running_var')] + [(f'{p}.layers.1.num_batches_tracked', ())]
+    BN = lambda p, n: ([(f'{p}.layers.1.{k}', (n,))
+                        for k in ('weight', 'bias', 'running_mean', 'running_var')]
+                       + [(f'{p}.layers.1.num_batches_tracked', ())])
     keys, n_in = [], 3
     for i in range(n_layers):
         n_out = min(enc_dim * 2**i, 1024)
-        keys += [(f'enc_layers.{i}.layers.0.weight', (n_out, n_in, 4, 4))] + BN(f'enc_layers.{i}', n_out)
+        keys += ([(f'enc_layers.{i}.layers.0.weight', (n_out, n_in, 4, 4))]
+                 + BN(f'enc_layers.{i}', n_out))
         n_in = n_out
     n_in += n_attrs
     for i in range(n_layers):
         if i < n_layers - 1:
             n_out = min(dec_dim * 2**(n_layers - i - 1), 1024)
-            keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, n_out, 4, 4))] + BN(f'dec_layers.{i}', n_out)
-            n_in = n_out + (n_out//2 if shortcut_layers > i else 0) + (n_attrs if inject_layers > i else 0)
+            keys += ([(f'dec_layers.{i}.layers.0.weight', (n_in, n_out, 4, 4))]
+                     + BN(f'dec_layers.{i}', n_out))
+            n_in = (n_out + (n_out//2 if shortcut_layers > i else 0)
+                    + (n_attrs if inject_layers > i else 0))
         else:
             keys += [(f'dec_layers.{i}.layers.0.weight', (n_in, 3, 4, 4)),
                      (f'dec_layers.{i}.layers.0.bias', (3,))]
     return keys
 
-def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, latent_dim=16, num_domains=2,
-                     dim_in=None, hidden=512):
+def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, latent_dim=16,
+                     num_domains=2, dim_in=None, hidden=512):
     """clovaai/stargan-v2 core/model.py: Generator, MappingNetwork, StyleEncoder as saved in
     `*_nets_ema.ckpt`. (`dim_in`, `hidden`: narrower copies, for tests)."""
     def resblk(p, di, do, norm, ada=False):
-        ks = [(f'{p}.conv1.weight', (do if ada else di, di, 3, 3)), (f'{p}.conv1.bias', (do if ada else di,)),
+        ks = [(f'{p}.conv1.weight', (do if ada else di, di, 3, 3)),
+              (f'{p}.conv1.bias', (do if ada else di,)),
               (f'{p}.conv2.weight', (do, do if ada else di, 3, 3)), (f'{p}.conv2.bias', (do,))]
         if norm and not ada:
             ks += [(f'{p}.norm{j}.{k}', (di,)) for j in (1, 2) for k in ('weight', 'bias')]
@@ -638,16 +681,20 @@ def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, late
     for i, (a, b) in enumerate(dec): g += resblk(f'decode.{i}', a, b, False, ada=True)
     g += [('to_rgb.0.weight', (d0,)), ('to_rgb.0.bias', (d0,)), ('to_rgb.2.weight', (3, d0, 1, 1)),
           ('to_rgb.2.bias', (3,))]
-    mp = [('shared.0.weight', (H, latent_dim)), ('shared.0.bias', (H,))] + [(f'shared.{j}.{k}', (H, H) if k == 'weight' else (H,)) for j in (2, 4, 6) for k in ('weight', 'bias')]
+    mp = ([('shared.0.weight', (H, latent_dim)), ('shared.0.bias', (H,))]
+          + [(f'shared.{j}.{k}', (H, H) if k == 'weight' else (H,))
+             for j in (2, 4, 6) for k in ('weight', 'bias')])
     for u in range(num_domains):
-        mp += [(f'unshared.{u}.{j}.{k}', (H, H) if k == 'weight' else (H,)) for j in (0, 2, 4) for k in ('weight', 'bias')]
+        mp += [(f'unshared.{u}.{j}.{k}', (H, H) if k == 'weight' else (H,))
+               for j in (0, 2, 4) for k in ('weight', 'bias')]
         mp += [(f'unshared.{u}.6.weight', (style_dim, H)), (f'unshared.{u}.6.bias', (style_dim,))]
     se, di = [('shared.0.weight', (d0, 3, 3, 3)), ('shared.0.bias', (d0,))], d0
     for i in range(int(np.log2(img_size)) - 2):
         do = min(di*2, max_conv_dim); se += resblk(f'shared.{i + 1}', di, do, False); di = do
     j = int(np.log2(img_size)) - 2 + 2
     se += [(f'shared.{j}.weight', (do, do, 4, 4)), (f'shared.{j}.bias', (do,))]
-    se += [(f'unshared.{u}.{k}', (style_dim, do) if k == 'weight' else (style_dim,)) for u in range(num_domains) for k in ('weight', 'bias')]
+    se += [(f'unshared.{u}.{k}', (style_dim, do) if k == 'weight' else (style_dim,))
+           for u in range(num_domains) for k in ('weight', 'bias')]
     return {'generator': g, 'mapping_network': mp, 'style_encoder': se}
 
 def fake_state(keys, seed=0):
@@ -656,7 +703,8 @@ def fake_state(keys, seed=0):
     g = torch.Generator().manual_seed(seed)
     def value(k, s):
         if s == (): return torch.tensor(7)
-        return torch.rand(s, generator=g) + 0.5 if k.endswith('running_var') else torch.randn(s, generator=g)*0.02
+        return (torch.rand(s, generator=g) + 0.5 if k.endswith('running_var')
+                else torch.randn(s, generator=g)*0.02)
     return {k: value(k, s) for k, s in keys}
 
 # %% ../nbs/02_deepfakes.ipynb #4e222119
@@ -668,13 +716,16 @@ def fake_official(family: str, path: str | Path, targets: list[str], seed: int =
     `build_deepfake(family, targets, **config)`."""
     c, n = config, len(targets)
     if family == 'stargan':
-        torch.save(fake_state(official_stargan_keys(c.get('conv_dim', 64), n, c.get('repeat_num', 6)), seed), path)
+        torch.save(fake_state(official_stargan_keys(c.get('conv_dim', 64), n,
+                                                    c.get('repeat_num', 6)), seed), path)
     elif family == 'attgan':
-        keys = official_attgan_keys(c.get('enc_dim', 64), c.get('dec_dim', 64), c.get('n_layers', 5), n,
-                                    c.get('shortcut_layers', 1), c.get('inject_layers', 0))
+        keys = official_attgan_keys(c.get('enc_dim', 64), c.get('dec_dim', 64),
+                                    c.get('n_layers', 5), n, c.get('shortcut_layers', 1),
+                                    c.get('inject_layers', 0))
         torch.save({'G': fake_state(keys, seed), 'D': {}}, path)
     elif family == 'starganv2':
-        keys = official_v2_keys(c.get('image_size', 256), c.get('style_dim', 64), c.get('max_conv_dim', 512), c.get('w_hpf', 1),
+        keys = official_v2_keys(c.get('image_size', 256), c.get('style_dim', 64),
+                                c.get('max_conv_dim', 512), c.get('w_hpf', 1),
                                 c.get('latent_dim', 16), n, c.get('dim_in'), c.get('hidden', 512))
         torch.save({k: fake_state(v, seed) for k, v in keys.items()}, path)
     else: raise ValueError(f"{family}: no official layout")

@@ -27,7 +27,8 @@ from .train import load_gen, PROTECT_GEN
 
 # %% ../nbs/11_demo.ipynb #2830a999
 @torch.no_grad()
-def demo_case(gen, model: Deepfake, target: str, face: np.ndarray, attrs: torch.Tensor | None, lim: float, size: int) -> dict:
+def demo_case(gen, model: Deepfake, target: str, face: np.ndarray, attrs: torch.Tensor | None,
+              lim: float, size: int) -> dict:
     """Protect `face` (`uint8`, size×size×3) and let `model` edit it and the original towards
     `target`: the four images and the metrics."""
     prot = apply_perturbation(face, perturbations(gen, [face], size, lim)[0])
@@ -35,12 +36,15 @@ def demo_case(gen, model: Deepfake, target: str, face: np.ndarray, attrs: torch.
     a = None if attrs is None else torch.as_tensor(attrs).float()[None]
     fake, fake_prot = model(x, target, a), model(xa, target, a)
     m = edit_mask(fake, x)
-    metrics = {'linf': float(np.abs(prot.astype(int) - face.astype(int)).max()/127.5), 'psnr': psnr(face, prot), 'ssim': ssim(face, prot),
+    metrics = {'linf': float(np.abs(prot.astype(int) - face.astype(int)).max()/127.5),
+               'psnr': psnr(face, prot), 'ssim': ssim(face, prot),
                'L2': mse(fake_prot, fake).item(), 'L2_mask': masked_mse(fake_prot, fake, m).item(),
-               'd_pix': d_pix(fake_prot, fake, norm=True).item(), 'd_mask': d_mask(fake_prot, fake, m, norm=True).item()}
+               'd_pix': d_pix(fake_prot, fake, norm=True).item(),
+               'd_mask': d_mask(fake_prot, fake, m, norm=True).item()}
     metrics['disrupted'] = bool(metrics['L2_mask'] > SUCCESS)
-    return {'face': face, 'protected': prot, 'fake': to_uint8(fake[0]), 'fake_protected': to_uint8(fake_prot[0]),
-            'target': target, 'lim': lim, 'metrics': metrics}
+    return {'face': face, 'protected': prot, 'fake': to_uint8(fake[0]),
+            'fake_protected': to_uint8(fake_prot[0]), 'target': target, 'lim': lim,
+            'metrics': metrics}
 
 # %% ../nbs/11_demo.ipynb #54f4785b
 def plot_case(case: dict, title: str = '') -> plt.Figure:
@@ -49,11 +53,14 @@ def plot_case(case: dict, title: str = '') -> plt.Figure:
     f, p = case['face'].astype(float), case['protected'].astype(float)
     gain = 0.5/max(case['lim'], 1/255)
     pert = np.clip(127.5 + (p - f)*gain, 0, 255).astype(np.uint8)
-    diff = np.clip(2*np.abs(case['fake_protected'].astype(float) - case['fake'].astype(float)), 0, 255).astype(np.uint8)
+    diff = np.clip(2*np.abs(case['fake_protected'].astype(float) - case['fake'].astype(float)),
+                   0, 255).astype(np.uint8)
     m = case['metrics']
-    panels = [(case['face'], 'original'), (case['protected'], f"protected (PSNR {m['psnr']:.1f} dB)"), (pert, f"perturbation ×{gain:.0f}"),
-              (case['fake'], 'deepfake of original'), (case['fake_protected'], 'deepfake of '
-                      'protected'),
+    panels = [(case['face'], 'original'),
+              (case['protected'], f"protected (PSNR {m['psnr']:.1f} dB)"),
+              (pert, f"perturbation ×{gain:.0f}"),
+              (case['fake'], 'deepfake of original'),
+              (case['fake_protected'], 'deepfake of protected'),
               (diff, f"difference ×2 (L2_mask {m['L2_mask']:.3f})")]
     fig, axs = plt.subplots(2, 3, figsize=(7.5, 5.4))
     for ax, (im, t) in zip(axs.flat, panels):
@@ -68,16 +75,22 @@ def figure_png(fig: plt.Figure, dpi: int = 100) -> bytes:
     return buf.getvalue()
 
 # %% ../nbs/11_demo.ipynb #cdf1bd2a
-_ROWS = [('linf', '‖δ‖∞ (face vs protected)', '{:.4f}'), ('psnr', 'PSNR dB (face vs protected)', '{:.1f}'), ('ssim', 'SSIM (face vs protected)', '{:.3f}'),
-         ('L2', 'L2 (deepfakes)', '{:.4f}'), ('L2_mask', 'L2_mask (deepfakes, edited region)', '{:.4f}'),
-         ('d_pix', 'd_pix, eq. 19 (RMS)', '{:.3f}'), ('d_mask', 'd_mask, eq. 20 (RMS)', '{:.3f}')]
+_ROWS = [('linf', '‖δ‖∞ (face vs protected)', '{:.4f}'),
+         ('psnr', 'PSNR dB (face vs protected)', '{:.1f}'),
+         ('ssim', 'SSIM (face vs protected)', '{:.3f}'),
+         ('L2', 'L2 (deepfakes)', '{:.4f}'),
+         ('L2_mask', 'L2_mask (deepfakes, edited region)', '{:.4f}'),
+         ('d_pix', 'd_pix, eq. 19 (RMS)', '{:.3f}'),
+         ('d_mask', 'd_mask, eq. 20 (RMS)', '{:.3f}')]
 
 def metrics_html(m: dict) -> str:
     "The metrics of a `demo_case` as an HTML table, with the verdict at the field's threshold."
-    rows = ''.join(f"<tr><td>{html.escape(label)}</td><td "
-                   f"style='text-align:right'>{fmt.format(m[k])}</td></tr>" for k, label, fmt in _ROWS)
+    rows = ''.join(f"<tr><td>{html.escape(label)}</td>"
+                   f"<td style='text-align:right'>{fmt.format(m[k])}</td></tr>"
+                   for k, label, fmt in _ROWS)
     if m['L2_mask'] != m['L2_mask']:
-        verdict = "<b>no verdict</b>: the deepfake left the original face as it was (no edited region)"
+        verdict = ("<b>no verdict</b>: the deepfake left the original face as it was "
+                   "(no edited region)")
     elif m['disrupted']: verdict = f"<b>disrupted</b>: L2_mask {m['L2_mask']:.3f} &gt; {SUCCESS}"
     else: verdict = f"<b>not disrupted</b>: L2_mask {m['L2_mask']:.3f} ≤ {SUCCESS}"
     return f"<table>{rows}</table><p>{verdict}</p>"
@@ -88,8 +101,10 @@ class Demo:
     face, both deepfakes, their difference and the metrics out."""
     def __init__(self, gen, models: dict[str, Deepfake], faces: dict[str, tuple], size: int,
                  lim: float, trained_on: list[str] | None = None):
-        self.gen, self.models, self.faces, self.size, self.case, self._hold = gen, models, dict(faces), size, None, False
-        label = lambda k: k if trained_on is None or k in trained_on else f'{k} (held out of training)'
+        self.gen, self.models, self.faces, self.size, self.case, self._hold = (
+            gen, models, dict(faces), size, None, False)
+        label = lambda k: (k if trained_on is None or k in trained_on
+                           else f'{k} (held out of training)')
         self.face = W.Dropdown(options=list(self.faces), description='face')
         self.upload = W.FileUpload(accept='image/*', multiple=False, description='upload a face')
         self.model = W.Dropdown(options=[(label(k), k) for k in models], description='deepfake')
@@ -100,7 +115,8 @@ class Demo:
         self.message, self.image, self.table = W.HTML(), W.Image(format='png'), W.HTML()
         for w in (self.face, self.target, self.lim): w.observe(self.update, 'value')
         self.model.observe(self._on_model, 'value'); self.upload.observe(self._on_upload, 'value')
-        self.widget = W.VBox([W.HBox([self.face, self.upload]), W.HBox([self.model, self.target, self.lim]),
+        self.widget = W.VBox([W.HBox([self.face, self.upload]),
+                              W.HBox([self.model, self.target, self.lim]),
                               self.message, W.HBox([self.image, self.table])])
         self.update()
 
@@ -110,8 +126,8 @@ class Demo:
         face, attrs = self.faces[self.face.value]
         self.case = demo_case(self.gen, self.models[self.model.value], self.target.value, face,
                               attrs, self.lim.value, self.size)
-        self.image.value = figure_png(plot_case(self.case, f'{self.face.value} · '
-                                                           f'{self.model.value} → {self.target.value}'))
+        self.image.value = figure_png(plot_case(
+            self.case, f'{self.face.value} · {self.model.value} → {self.target.value}'))
         self.table.value = metrics_html(self.case['metrics'])
 
     def _on_model(self, change):
@@ -128,14 +144,16 @@ class Demo:
             p.write_bytes(content)
             try: rgb, _ = read_photo(p)
             except ImageError as e:
-                self.message.value = f"<span style='color:#b00'>{html.escape(str(e).replace(str(p), name))}</span>"
+                self.message.value = (f"<span style='color:#b00'>"
+                                      f"{html.escape(str(e).replace(str(p), name))}</span>")
                 return
         key = f'upload: {name}'
         self.faces[key] = (square_crop(rgb, self.size), None)
         self._hold = True
         try: self.face.options = list(self.faces); self.face.value = key
         finally: self._hold = False
-        self.message.value = f"{html.escape(name)}: centre square resized to {self.size}×{self.size} (the models' size)"
+        self.message.value = (f"{html.escape(name)}: centre square resized to "
+                              f"{self.size}×{self.size} (the models' size)")
         self.update()
 
     def _on_upload(self, change):
@@ -151,12 +169,15 @@ def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Dem
     need = [root/PROTECT_GEN, root/'outputs/data/splits.json',
             *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
     missing = [str(p.relative_to(root)) for p in need if not p.exists()]
-    if missing: raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; run `dvc repro train_dadfi` there first "
-                                        "(about 45 minutes on 2 CPU cores), then open the demo again")
+    if missing:
+        raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; "
+                                "run `dvc repro train_dadfi` there first "
+                                "(about 45 minutes on 2 CPU cores), then open the demo again")
     gen, meta = load_gen(root/PROTECT_GEN)
     fs = load_dataset(P.data.main, root)
     models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
-    te = fs.subset(json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:n_faces])
+    te = fs.subset(
+        json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:n_faces])
     A, faces = attr_matrix(te), {}
     for i, f in enumerate(te.files):
         on = ', '.join(n for n, v in zip(te.attr_names, A[i]) if v)

@@ -67,7 +67,8 @@ def describe_machine(device=None) -> str:
         return torch.cuda.get_device_name(torch.device(device))
     cpu = platform.processor() or platform.machine()
     if os.path.exists('/proc/cpuinfo'):
-        cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), cpu)
+        cpu = next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo')
+                    if l.startswith('model name')), cpu)
     return f"{cpu} CPU, {torch.get_num_threads()} threads"
 
 # %% ../nbs/10_evaluation.ipynb #2db57652
@@ -80,7 +81,8 @@ def face_ci(d: dict, thr: float = SUCCESS, draws: int = 2000, seed: int = 0) -> 
         hit, n = np.nan_to_num((v > thr).astype(float)*~np.isnan(v)).sum(1), (~np.isnan(v)).sum(1)
         with np.errstate(invalid='ignore'): rates = hit[ix].sum(1)/n[ix].sum(1)
         rates = rates[~np.isnan(rates)]
-        out[key] = [float(np.percentile(rates, 2.5)), float(np.percentile(rates, 97.5))] if len(rates) else None
+        out[key] = ([float(np.percentile(rates, 2.5)), float(np.percentile(rates, 97.5))]
+                    if len(rates) else None)
     return out
 
 # %% ../nbs/10_evaluation.ipynb #539cf705
@@ -93,15 +95,18 @@ def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
         if len(ix): out[ix] = model(x[ix], t, attrs[ix] if attrs is not None else None)
     return out
 
-def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor, fid_net=None, cache: dict | None = None) -> dict:
+def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor, fid_net=None,
+          cache: dict | None = None) -> dict:
     """PSNR/SSIM of `prot` against `imgs`, and per model the success rates, distances and (with
     `fid_net`) the Fréchet distance."""
-    dev = next((q.device for m in models.values() if isinstance(m, torch.nn.Module) for q in m.parameters()), 'cpu')
+    dev = next((q.device for m in models.values() if isinstance(m, torch.nn.Module)
+                for q in m.parameters()), 'cpu')
     x, xa, attrs = to_tensor(imgs).to(dev), to_tensor(prot).to(dev), attrs.to(dev)
     # the clean faces' edits and features, shared by every method scored on `imgs`
     cache = {} if cache is None else cache
     ps = [psnr(a, b) for a, b in zip(imgs, prot)]
-    out = {'psnr': float(np.mean([p for p in ps if math.isfinite(p)])) if any(map(math.isfinite, ps)) else float('inf'),
+    out = {'psnr': (float(np.mean([p for p in ps if math.isfinite(p)]))
+                    if any(map(math.isfinite, ps)) else float('inf')),
            'ssim': float(np.mean([ssim(a, b) for a, b in zip(imgs, prot)])), 'models': {}}
     for k, m in progress(models.items(), desc='scoring', unit='model', leave=False):
         if ('edits', k) not in cache:
@@ -143,16 +148,20 @@ def results_table(report: dict) -> str:
     times."""
     held, ms = set(report.get('held_out', [])), report['methods']
     lines = [f"*{report['describe']}; seconds: {report.get('timing', 'one run')}*", '',
-             '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | L2_mask | d_pix | '
-             'd_mask | FID | PSNR dB | SSIM | ms / face | × PGD |', '|---|---|---:' + '|---:'*10 + '|']
+             '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | L2_mask | '
+             'd_pix | d_mask | FID | PSNR dB | SSIM | ms / face | × PGD |',
+             '|---|---|---:' + '|---:'*10 + '|']
     for k in next(iter(ms.values()))['models']:
         for name, r in ms.items():
             m = r['models'][k]
-            lines.append(f"| {k}{' (held out)' if k in held else ''} | {name} | {m.get('n', '–')} / "
-                         f"{m.get('n_mask', '–')} | {rate_ci(m, 'success')} | {rate_ci(m)} | "
-                         f"{_num(m['mask_mse'], '.4f')} | {_num(m.get('d_pix'))} | {_num(m.get('d_mask'))} | "
-                         f"{_num(m.get('fid'), '.1f')} | {_num(r['psnr'], '.1f')} | {_num(r['ssim'])} | "
-                         f"{_num(1000*r['seconds_per_image'], '.2f')} | {_num(r.get('vs_pgd'), '.3g')} |")
+            lines.append(f"| {k}{' (held out)' if k in held else ''} | {name} | "
+                         f"{m.get('n', '–')} / {m.get('n_mask', '–')} | "
+                         f"{rate_ci(m, 'success')} | {rate_ci(m)} | "
+                         f"{_num(m['mask_mse'], '.4f')} | {_num(m.get('d_pix'))} | "
+                         f"{_num(m.get('d_mask'))} | {_num(m.get('fid'), '.1f')} | "
+                         f"{_num(r['psnr'], '.1f')} | {_num(r['ssim'])} | "
+                         f"{_num(1000*r['seconds_per_image'], '.2f')} | "
+                         f"{_num(r.get('vs_pgd'), '.3g')} |")
     return '\n'.join(lines) + '\n'
 
 # %% ../nbs/10_evaluation.ipynb #792427f2
@@ -164,7 +173,8 @@ def update_readme(path: str | Path, text: str, start: str = START, end: str = EN
     path = Path(path); s = path.read_text()
     if start not in s or end not in s:
         raise ValueError(f"{path}: no '{start}' … '{end}' markers to put the results between")
-    new = re.sub(re.escape(start) + '.*?' + re.escape(end), lambda _: f"{start}\n{text}{end}", s, flags=re.S)
+    new = re.sub(re.escape(start) + '.*?' + re.escape(end), lambda _: f"{start}\n{text}{end}", s,
+                 flags=re.S)
     if new != s: path.write_text(new)
     return new != s
 
@@ -174,7 +184,8 @@ def robustness_table(report: dict, model: str) -> str:
     rob = report.get('robustness', {})
     if not rob: return ''
     ts = list(next(iter(rob.values())))
-    lines = [f"*{model}: SR_mask % (95% CI) after each transform, the clean face through the same*", '',
+    lines = [f"*{model}: SR_mask % (95% CI) after each transform, "
+             "the clean face through the same*", '',
              '| method | none | ' + ' | '.join(ts) + ' |', '|---|' + '---:|'*(len(ts) + 1)]
     for n, r in rob.items():
         cells = [report['methods'][n]['models'][model]] + [r[t][model] for t in ts]
@@ -193,12 +204,15 @@ def training_table(report: dict) -> str:
     "Markdown of stage `train_dadfi`'s report: per run, its time, `‖Gen(x)‖∞`, PSNR and SR_mask."
     runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'train_seconds' in r}
     ms = list(next(iter(runs.values()))['models'])
-    lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | ' + ' | '.join(f"{k} SR_mask %" for k in ms)
-             + ' |', '|---' + '|---:'*(3 + len(ms)) + '|']
+    lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | '
+             + ' | '.join(f"{k} SR_mask %" for k in ms) + ' |',
+             '|---' + '|---:'*(3 + len(ms)) + '|']
     for k, r in runs.items():
         lines.append(f"| {r.get('name', k)} | {r['train_seconds']} | {_num(r.get('gen_linf'))} | "
-                     f"{_num(r['psnr'], '.1f')} | " + ' | '.join(rate_ci(r['models'][m]) for m in ms) + ' |')
-    return '\n'.join(lines) + (f"\n\n*{report['n_test']} test faces, lim {report['lim']}, {report['device']}; "
+                     f"{_num(r['psnr'], '.1f')} | "
+                     + ' | '.join(rate_ci(r['models'][m]) for m in ms) + ' |')
+    return '\n'.join(lines) + (f"\n\n*{report['n_test']} test faces, lim {report['lim']}, "
+                                f"{report['device']}; "
                                 "95% Wilson intervals over edits (faces × targets).*\n")
 
 # %% ../nbs/10_evaluation.ipynb #e071c8c4
@@ -207,12 +221,16 @@ ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'
 def zoo_table(report: dict) -> str:
     """A markdown table of stage `deepfakes`' report: per model, where it comes from, how well it
     edits, how fragile it is."""
-    lines = ['| model | source | size | updates | training s | reconstruction | edit | PGD-10 SR % | PGD-10 SR_mask % '
-             '| noise SR % | noise SR_mask % | published SR_mask % |', '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    lines = ['| model | source | size | updates | training s | reconstruction | edit | PGD-10 SR % '
+             '| PGD-10 SR_mask % | noise SR % | noise SR_mask % | published SR_mask % |',
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for k, r in report.items():
         f = r['fidelity']
-        lines.append(f"| {k} | {r['source']} | {r['size']} | {r.get('iters', '–')} | {r.get('seconds', '–')} | {_num(r['recon'])} | "
-                     f"{_num(r['edit'])} | {_pct(f['pgd']['success'])} | {_pct(f['pgd']['success_mask'])} | {_pct(f['noise']['success'])} | "
-                     f"{_pct(f['noise']['success_mask'])} | {_pct(r.get('published_sr_mask'))} |")
+        lines.append(f"| {k} | {r['source']} | {r['size']} | {r.get('iters', '–')} | "
+                     f"{r.get('seconds', '–')} | {_num(r['recon'])} | {_num(r['edit'])} | "
+                     f"{_pct(f['pgd']['success'])} | {_pct(f['pgd']['success_mask'])} | "
+                     f"{_pct(f['noise']['success'])} | {_pct(f['noise']['success_mask'])} | "
+                     f"{_pct(r.get('published_sr_mask'))} |")
     n = {r['n_faces'] for r in report.values()}
-    return '\n'.join(lines) + f"\n\n*{'/'.join(map(str, sorted(n)))} held-out faces × each model's targets.*\n"
+    return ('\n'.join(lines)
+            + f"\n\n*{'/'.join(map(str, sorted(n)))} held-out faces × each model's targets.*\n")

@@ -57,7 +57,8 @@ def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, 
     return delta.detach()
 
 # %% ../nbs/05_finetuning.ipynb #ff62aafe
-def nes_grad(f, z: torch.Tensor, sigma: float, queries: int, g: torch.Generator | None = None) -> torch.Tensor:
+def nes_grad(f, z: torch.Tensor, sigma: float, queries: int,
+             g: torch.Generator | None = None) -> torch.Tensor:
     """Antithetic NES estimate of the gradient of the per-image function `f` at `z`, from
     `2·queries` calls of `f`."""
     grad = torch.zeros_like(z)
@@ -68,22 +69,27 @@ def nes_grad(f, z: torch.Tensor, sigma: float, queries: int, g: torch.Generator 
 
 # %% ../nbs/05_finetuning.ipynb #58daf388
 @torch.no_grad()
-def y_reals(models: list[Deepfake], x, advs: list[torch.Tensor], attrs, targets: list[str]) -> list[torch.Tensor]:
+def y_reals(models: list[Deepfake], x, advs: list[torch.Tensor], attrs,
+            targets: list[str]) -> list[torch.Tensor]:
     "The 'real' side of eq. 9: `mod_i(x + adv_i)` towards each model's target."
     return [m(x + adv, t, attrs) for m, adv, t in zip(models, advs, targets)]
 
-def ide_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str]) -> torch.Tensor:
+def ide_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs,
+               targets: list[str]) -> torch.Tensor:
     "`Ide_y`'s loss (eq. 9, negated), summed over the models; Gen's samples enter detached."
     with torch.no_grad(): fakes = [m(x_adv, t, attrs) for m, t in zip(models, targets)]
     return sum(ide_loss(ide_y, r, f) for r, f in zip(reals, fakes))
 
-def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str], direct: float = 0.0, grad_fn=None) -> torch.Tensor:
+def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str],
+               direct: float = 0.0, grad_fn=None) -> torch.Tensor:
     """Gen's side of eq. 9 (plus `direct`× the direct term), summed over the models; `grad_fn`
     estimates each model's gradient from queries."""
     total = 0.0
     for m, r, t in zip(models, reals, targets):
-        per_image = lambda z: F.binary_cross_entropy_with_logits(ide_y(m(z, t, attrs)), torch.ones(len(z), device=z.device), reduction='none') \
-                              + direct*F.mse_loss(m(z, t, attrs), r, reduction='none').flatten(1).mean(1)
+        per_image = lambda z: (
+            F.binary_cross_entropy_with_logits(
+                ide_y(m(z, t, attrs)), torch.ones(len(z), device=z.device), reduction='none')
+            + direct*F.mse_loss(m(z, t, attrs), r, reduction='none').flatten(1).mean(1))
         if grad_fn is None: total = total + per_image(x_adv).mean()
         else:
             with torch.no_grad(): est = grad_fn(per_image, x_adv.detach())

@@ -22,8 +22,10 @@ class ResBlock(nn.Module):
     "Two 3×3 convolutions with instance normalisation, plus the input."
     def __init__(self, d):
         super().__init__()
-        self.body = nn.Sequential(nn.Conv2d(d, d, 3, 1, 1, bias=False), nn.InstanceNorm2d(d, affine=True), nn.ReLU(inplace=True),
-                                  nn.Conv2d(d, d, 3, 1, 1, bias=False), nn.InstanceNorm2d(d, affine=True))
+        self.body = nn.Sequential(
+            nn.Conv2d(d, d, 3, 1, 1, bias=False), nn.InstanceNorm2d(d, affine=True),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(d, d, 3, 1, 1, bias=False), nn.InstanceNorm2d(d, affine=True))
     def forward(self, x): return x + self.body(x)
 
 class Gen(nn.Module):
@@ -44,17 +46,21 @@ class Ide(nn.Module):
     def __init__(self, width: int = 16):
         super().__init__()
         w = width
-        self.body = nn.Sequential(nn.Conv2d(3, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
-                                  nn.Conv2d(w, 2*w, 4, 2, 1, bias=False), nn.InstanceNorm2d(2*w, affine=True), nn.LeakyReLU(0.2, inplace=True),
-                                  nn.Conv2d(2*w, 4*w, 4, 2, 1, bias=False), nn.InstanceNorm2d(4*w, affine=True), nn.LeakyReLU(0.2, inplace=True),
-                                  nn.Conv2d(4*w, 1, 1))
+        self.body = nn.Sequential(
+            nn.Conv2d(3, w, 4, 2, 1), nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(w, 2*w, 4, 2, 1, bias=False), nn.InstanceNorm2d(2*w, affine=True),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(2*w, 4*w, 4, 2, 1, bias=False), nn.InstanceNorm2d(4*w, affine=True),
+            nn.LeakyReLU(0.2, inplace=True),
+            nn.Conv2d(4*w, 1, 1))
     def forward(self, x): return self.body(x).mean((1, 2, 3))
 
 # %% ../nbs/04_generation.ipynb #5aee0404
 def ide_loss(ide: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
     "The recognizer's loss, the negative of eq. 3: BCE(Ide(real), 1) + BCE(Ide(fake), 0)."
     r, f = ide(real), ide(fake)
-    return F.binary_cross_entropy_with_logits(r, torch.ones_like(r)) + F.binary_cross_entropy_with_logits(f, torch.zeros_like(f))
+    return (F.binary_cross_entropy_with_logits(r, torch.ones_like(r))
+            + F.binary_cross_entropy_with_logits(f, torch.zeros_like(f)))
 
 def gen_adv_loss(ide: nn.Module, fake: torch.Tensor) -> torch.Tensor:
     "The generator's side of eq. 3 (non-saturating): BCE(Ide(fake), 1)."

@@ -39,17 +39,21 @@ class Method:
     def protect(self, imgs: np.ndarray, attrs: torch.Tensor) -> tuple[np.ndarray, float]:
         "Protected `uint8` faces (N, H, W, 3) and the seconds spent on them."
         q, out, t0 = int(np.floor(self.lim*127.5 + 1e-9)), [], time.perf_counter()
-        for b in progress(range(0, len(imgs), self.batch_size), desc=self.name, unit='batch', leave=False):
-            x, a = to_tensor(imgs[b:b + self.batch_size]).to(self.device), attrs[b:b + self.batch_size].to(self.device)
+        for b in progress(range(0, len(imgs), self.batch_size), desc=self.name, unit='batch',
+                          leave=False):
+            x, a = (to_tensor(imgs[b:b + self.batch_size]).to(self.device),
+                    attrs[b:b + self.batch_size].to(self.device))
             d = torch.round(project(self.perturb(x, a).cpu(), self.lim)*127.5).clamp(-q, q)
-            out.append((torch.from_numpy(imgs[b:b + self.batch_size]).permute(0, 3, 1, 2).float() + d).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy())
+            out.append((torch.from_numpy(imgs[b:b + self.batch_size]).permute(0, 3, 1, 2).float()
+                        + d).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy())
         return np.concatenate(out), time.perf_counter() - t0
     def __repr__(self): return f"{type(self).__name__}({self.name!r}, lim={self.lim})"
 
 # %% ../nbs/09_methods.ipynb #3e1f6c08
 class GenMethod(Method):
     "DADFI's trained `Gen`: `δ = Π_lim(Gen(x))`, one forward pass."
-    def __init__(self, gen, lim: float, name: str = 'DADFI', fit_seconds: float = 0.0, batch_size: int = 25):
+    def __init__(self, gen, lim: float, name: str = 'DADFI', fit_seconds: float = 0.0,
+                 batch_size: int = 25):
         super().__init__(lim, batch_size)
         self.gen, self.name, self.fit_seconds = gen.eval(), name, fit_seconds
     @torch.no_grad()
@@ -60,7 +64,8 @@ class PGDMethod(Method):
     """Per-image PGD against `models` (Ruiz et al. 2020): eps `lim`, `steps` steps of `step`,
     random start."""
     name = 'PGD'
-    def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, seed: int = 0, batch_size: int = 25):
+    def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, seed: int = 0,
+                 batch_size: int = 25):
         super().__init__(lim, batch_size)
         self.models, self.steps, self.step = list(models), steps, step
         self.g = torch.Generator().manual_seed(seed)
@@ -119,20 +124,24 @@ class UniversalMethod(Method):
                 xb, ab = x[ix], attrs[ix]
                 clean = clean_edits(self.models, xb, ab)
                 d = self.delta.clone().requires_grad_(True)
-                grad, = torch.autograd.grad(edit_distance(self.models, (xb + d).clamp(-1, 1), ab, clean).sum(), d)
+                grad, = torch.autograd.grad(
+                    edit_distance(self.models, (xb + d).clamp(-1, 1), ab, clean).sum(), d)
                 self.delta = (self.delta + self.step*grad.sign()).clamp(-self.lim, self.lim)
         self.fit_seconds = time.perf_counter() - t0
         return self
     def perturb(self, x, attrs):
-        d = self.delta if self.delta.shape[-2:] == x.shape[-2:] else F.interpolate(self.delta, size=x.shape[-2:], mode='bilinear', align_corners=False)
+        d = (self.delta if self.delta.shape[-2:] == x.shape[-2:]
+             else F.interpolate(self.delta, size=x.shape[-2:], mode='bilinear',
+                                align_corners=False))
         return d.expand_as(x)
 
 # %% ../nbs/09_methods.ipynb #138e03f5
 MOMA_GENES = {'step': (0.0025, 0.005, 0.01, 0.02), 'momentum': (0.0, 0.5, 0.9),
               'loss': ('mse', 'l1'), 'start': (0.5, 1.0)}
 
-def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentum: float, loss: str, start: float,
-                  g: torch.Generator | None = None, mask: torch.Tensor | None = None, clean: dict | None = None) -> torch.Tensor:
+def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentum: float, loss: str,
+                  start: float, g: torch.Generator | None = None, mask: torch.Tensor | None = None,
+                  clean: dict | None = None) -> torch.Tensor:
     """An iterative sign attack of a given design on `models` (optionally only where `mask` is
     1), from a random start within `start·lim`; returns `δ`."""
     if clean is None: clean = clean_edits(models, x, attrs)
@@ -144,7 +153,8 @@ def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentu
     for _ in range(steps):
         d = delta.clone().requires_grad_(True)
         z = (x + d).clamp(-1, 1)
-        f = sum(dist(m(z, t, attrs), clean[(i, t)]).flatten(1).mean(1) for i, m in enumerate(models) for t in m.targets)
+        f = sum(dist(m(z, t, attrs), clean[(i, t)]).flatten(1).mean(1)
+                for i, m in enumerate(models) for t in m.targets)
         grad, = torch.autograd.grad(f.sum(), d)
         vel = momentum*vel + grad/grad.abs().flatten(1).mean(1).clamp(min=1e-12).view(-1, 1, 1, 1)
         delta = ((delta + step*vel.sign()*mask).clamp(-lim, lim) + x).clamp(-1, 1) - x
@@ -154,14 +164,16 @@ class MOMAMethod(Method):
     """MOMA (Sun et al. 2023) adapted: a memetic multi-objective search over attack designs on
     training faces, then the best design per face."""
     name = 'MOMA'
-    def __init__(self, models, lim: float, steps: int = 10, population: int = 6, generations: int = 2,
-                 n_fit: int = 8, seed: int = 0, batch_size: int = 25, keep: float = 0.9):
+    def __init__(self, models, lim: float, steps: int = 10, population: int = 6,
+                 generations: int = 2, n_fit: int = 8, seed: int = 0, batch_size: int = 25,
+                 keep: float = 0.9):
         super().__init__(lim, batch_size)
         self.models, self.steps, self.pop = list(models), steps, population
         self.gens, self.n_fit, self.keep = generations, n_fit, keep
         self.rng, self.g = np.random.default_rng(seed), torch.Generator().manual_seed(seed)
     def _score(self, design, x, attrs, clean) -> tuple[float, float]:
-        d = design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, clean=clean, **design)
+        d = design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, clean=clean,
+                          **design)
         return edit_distance(self.models, x + d, attrs, clean).mean().item(), d.abs().mean().item()
     def _random(self): return {k: v[self.rng.integers(len(v))] for k, v in MOMA_GENES.items()}
     def _mutate(self, d):
@@ -172,13 +184,15 @@ class MOMAMethod(Method):
         pop = [self._random() for _ in range(self.pop)]
         clean = clean_edits(self.models, x, attrs)
         scored = {}
-        for _ in progress(range(self.gens + 1), desc=f'{self.name} search', unit='generation', leave=False):
+        for _ in progress(range(self.gens + 1), desc=f'{self.name} search', unit='generation',
+                          leave=False):
             for d in pop:
                 key = tuple(d.items())
                 if key not in scored: scored[key] = self._score(d, x, attrs, clean)
             front = pareto_front(scored)
             elite = [dict(k) for k in front]
-            kids = [{k: (a if self.rng.random() < 0.5 else b)[k] for k in MOMA_GENES} for a, b in zip(elite, elite[1:] + elite[:1])]
+            kids = [{k: (a if self.rng.random() < 0.5 else b)[k] for k in MOMA_GENES}
+                    for a, b in zip(elite, elite[1:] + elite[:1])]
             # local search around the elite, and recombination
             pop = [self._mutate(d) for d in elite] + kids
             pop = pop[:self.pop] + [self._random() for _ in range(max(0, self.pop - len(pop)))]
@@ -197,7 +211,8 @@ def pareto_choice(front: dict, keep: float = 0.9):
 def pareto_front(scores: dict) -> list:
     "The keys whose (disruption, size) no other key beats in both (higher disruption, lower size)."
     return [k for k, (a, s) in scores.items()
-            if not any((b >= a and t <= s) and (b > a or t < s) for j, (b, t) in scores.items() if j != k)]
+            if not any((b >= a and t <= s) and (b > a or t < s)
+                       for j, (b, t) in scores.items() if j != k)]
 
 # %% ../nbs/09_methods.ipynb #ac102bb5
 class ATSO2AMethod(Method):
@@ -207,7 +222,8 @@ class ATSO2AMethod(Method):
     def __init__(self, models, lim: float, steps: int = 10, step: float = 0.01, frac: float = 0.5,
                  block: int = 8, seed: int = 0, batch_size: int = 25):
         super().__init__(lim, batch_size)
-        self.models, self.steps, self.step, self.frac, self.block = list(models), steps, step, frac, block
+        (self.models, self.steps, self.step,
+         self.frac, self.block) = list(models), steps, step, frac, block
         self.g = torch.Generator().manual_seed(seed)
     def critical(self, x, attrs) -> torch.Tensor:
         "A 0/1 mask (B, 1, H, W) of the `frac` most critical `block`×`block` regions of each face."
@@ -217,7 +233,8 @@ class ATSO2AMethod(Method):
         s = F.avg_pool2d(grad.abs().sum(1, keepdim=True), self.block, ceil_mode=True)
         k = max(1, int(round(self.frac*s[0].numel())))
         thr = s.flatten(1).topk(k, 1).values[:, -1].view(-1, 1, 1, 1)
-        return F.interpolate((s >= thr).float(), scale_factor=self.block, mode='nearest')[..., :x.shape[2], :x.shape[3]]
+        return F.interpolate((s >= thr).float(), scale_factor=self.block,
+                             mode='nearest')[..., :x.shape[2], :x.shape[3]]
     def perturb(self, x, attrs):
         return design_attack(self.models, x, attrs, self.lim, self.steps, self.step, 0.0, 'mse',
                              1.0, self.g, self.critical(x, attrs))
@@ -234,7 +251,8 @@ class AdvBotMethod(PGDMethod):
         delta = ((torch.rand(x.shape, generator=self.g)*2 - 1)*q).to(x)
         for _ in range(self.steps):
             d = delta.clone().requires_grad_(True)
-            grad, = torch.autograd.grad(edit_distance(self.models, (x + d).clamp(-1, 1), attrs, clean).sum(), d)
+            grad, = torch.autograd.grad(
+                edit_distance(self.models, (x + d).clamp(-1, 1), attrs, clean).sum(), d)
             delta = (delta + self.step*grad.sign()).clamp(-q, q)
             # a realistic image: whole 8-bit steps
             delta = torch.round(((x + delta).clamp(-1, 1) - x)*127.5)/127.5

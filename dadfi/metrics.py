@@ -32,7 +32,8 @@ def edit_mask(clean_edit: torch.Tensor, x: torch.Tensor, thr: float = 0.5) -> to
     "Where the clean edit changed the face: `Σ_rgb |G(x, c) − x| > thr`, shape (B, 1, H, W)."
     return ((clean_edit - x).abs().sum(1, keepdim=True) > thr).float()
 
-def masked_mse(adv_edit: torch.Tensor, clean_edit: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def masked_mse(adv_edit: torch.Tensor, clean_edit: torch.Tensor,
+               mask: torch.Tensor) -> torch.Tensor:
     "Per image, `Σ M·(adv − clean)² / (3·Σ M)`; NaN where the mask is empty."
     num = (mask*(adv_edit - clean_edit).pow(2)).flatten(1).sum(1)
     den = 3*mask.flatten(1).sum(1)
@@ -44,7 +45,8 @@ def d_pix(a: torch.Tensor, b: torch.Tensor, norm: bool = False) -> torch.Tensor:
     s = (a - b).pow(2).flatten(1)
     return (s.mean(1) if norm else s.sum(1)).sqrt()
 
-def d_mask(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor, norm: bool = False) -> torch.Tensor:
+def d_mask(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor,
+           norm: bool = False) -> torch.Tensor:
     """Eq. 20 per image: `√Σ M·(a − b)²` over pixels and channels; with `norm`, divided by `3·ΣM`
     first (NaN for an empty mask)."""
     s = (mask*(a - b).pow(2)).flatten(1).sum(1)
@@ -54,7 +56,8 @@ def d_mask(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor, norm: bool = Fa
 
 # %% ../nbs/07_metrics.ipynb #271670d7
 @torch.no_grad()
-def disruption(model, x: torch.Tensor, x_adv: torch.Tensor, attrs=None, clean: dict | None = None) -> dict:
+def disruption(model, x: torch.Tensor, x_adv: torch.Tensor, attrs=None,
+               clean: dict | None = None) -> dict:
     """For each target of `model`: per-image distances (the field's and the paper's) between the
     edits of `x_adv` and of `x`; `clean[t]` may hold the clean edits already made."""
     out = {}
@@ -74,7 +77,8 @@ def success_rates(d: dict, thr: float = SUCCESS) -> dict:
     `disruption` result."""
     cat = lambda k: torch.cat([v[k] for v in d.values()]).cpu()
     m, k = cat('mse'), cat('mask_mse'); kk = k[~k.isnan()]
-    out = {'success': (m > thr).float().mean().item(), 'success_mask': (kk > thr).float().mean().item() if len(kk) else float('nan'),
+    out = {'success': (m > thr).float().mean().item(),
+           'success_mask': (kk > thr).float().mean().item() if len(kk) else float('nan'),
            'mse': m.mean().item(), 'mask_mse': _mean(k), 'n': len(m), 'n_mask': len(kk)}
     for extra in ('d_pix', 'd_mask'):
         if extra in next(iter(d.values())): out[extra] = _mean(cat(extra))
@@ -133,7 +137,8 @@ def inception_features(net, x: torch.Tensor, batch_size: int = 25) -> np.ndarray
 # %% ../nbs/07_metrics.ipynb #b6943877
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     "PSNR in dB between two `uint8` images (infinite when they are equal)."
-    return float(peak_signal_noise_ratio(a, b, data_range=255)) if not np.array_equal(a, b) else float('inf')
+    return (float(peak_signal_noise_ratio(a, b, data_range=255)) if not np.array_equal(a, b)
+            else float('inf'))
 
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
     "SSIM between two `uint8` RGB images (H, W, 3), scikit-image's defaults (7×7 windows)."

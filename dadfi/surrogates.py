@@ -48,7 +48,8 @@ class FaceBank:
     """Training faces as a `uint8` tensor with their attributes; `batch` draws random flipped
     batches in [-1, 1]."""
     def __init__(self, images: np.ndarray, attrs: np.ndarray, device='cpu'):
-        self.images = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).contiguous()
+        self.images = (torch.from_numpy(np.ascontiguousarray(images))
+                       .permute(0, 3, 1, 2).contiguous())
         self.attrs, self.device = torch.from_numpy(np.asarray(attrs)).float(), torch.device(device)
     def __len__(self): return len(self.images)
     def batch(self, n: int, g: torch.Generator):
@@ -68,8 +69,10 @@ class StarGANTrainer:
     reconstruction."""
     def __init__(self, model: StarGAN, p: SurrogateParams, size: int):
         self.m, self.p = model, p
-        self.D = StarGANDiscriminator(size, p.arch.get('d_conv_dim', model.config['conv_dim']), len(model.attr_names),
-                                      p.arch.get('d_repeat_num', int(np.log2(size)) - 2)).to(next(model.parameters()).device)
+        self.D = StarGANDiscriminator(size, p.arch.get('d_conv_dim', model.config['conv_dim']),
+                                      len(model.attr_names),
+                                      p.arch.get('d_repeat_num', int(np.log2(size)) - 2)
+                                      ).to(next(model.parameters()).device)
         self.g_opt, self.d_opt = _adam(model.G.parameters(), p.lr), _adam(self.D.parameters(), p.lr)
     def step(self, bank, g):
         "One generator update after `n_critic` critic updates; the losses as floats."
@@ -79,10 +82,13 @@ class StarGANTrainer:
             c_trg = c[torch.randperm(len(c), generator=g)]
             with torch.no_grad(): fake = G(x, c_trg)
             src, cls = D(x); fsrc, _ = D(fake)
-            d_loss = -src.mean() + fsrc.mean() + w['cls']*F.binary_cross_entropy_with_logits(cls, c) + w['gp']*gradient_penalty(D, x, fake)
+            d_loss = (-src.mean() + fsrc.mean()
+                      + w['cls']*F.binary_cross_entropy_with_logits(cls, c)
+                      + w['gp']*gradient_penalty(D, x, fake))
             self.d_opt.zero_grad(); d_loss.backward(); self.d_opt.step()
         fake = G(x, c_trg); fsrc, fcls = D(fake)
-        g_adv, g_cls, g_rec = -fsrc.mean(), F.binary_cross_entropy_with_logits(fcls, c_trg), (G(fake, c) - x).abs().mean()
+        g_adv, g_cls, g_rec = (-fsrc.mean(), F.binary_cross_entropy_with_logits(fcls, c_trg),
+                               (G(fake, c) - x).abs().mean())
         g_loss = g_adv + w['cls']*g_cls + w['rec']*g_rec
         self.g_opt.zero_grad(); g_loss.backward(); self.g_opt.step()
         return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_cls=g_cls.item(),
@@ -95,7 +101,8 @@ class AttGANTrainer:
         self.m, self.p = model, p
         n_layers, dim = model.config['n_layers'], model.config['enc_dim']
         cls = STGANDiscriminator if isinstance(model, STGAN) else AttGANDiscriminators
-        self.D = cls(p.arch.get('d_dim', dim), p.arch.get('d_fc_dim', 4*dim), n_layers, size, len(model.attr_names)).to(next(model.parameters()).device)
+        self.D = cls(p.arch.get('d_dim', dim), p.arch.get('d_fc_dim', 4*dim), n_layers, size,
+                     len(model.attr_names)).to(next(model.parameters()).device)
         self.g_opt, self.d_opt = _adam(model.G.parameters(), p.lr), _adam(self.D.parameters(), p.lr)
     def _gen(self, x, a, b):
         m = self.m
@@ -108,11 +115,13 @@ class AttGANTrainer:
             b = a[torch.randperm(len(a), generator=g)]
             with torch.no_grad(): fake = self._gen(x, a, b)
             src, cls = D(x); fsrc, _ = D(fake)
-            d_loss = -(src.mean() - fsrc.mean()) + w['gp']*gradient_penalty(D, x, fake) + w['d_att']*F.binary_cross_entropy_with_logits(cls, a)
+            d_loss = (-(src.mean() - fsrc.mean()) + w['gp']*gradient_penalty(D, x, fake)
+                      + w['d_att']*F.binary_cross_entropy_with_logits(cls, a))
             self.d_opt.zero_grad(); d_loss.backward(); self.d_opt.step()
         fake, rec = self._gen(x, a, b), self._gen(x, a, a)
         fsrc, fcls = D(fake)
-        g_adv, g_att, g_rec = -fsrc.mean(), F.binary_cross_entropy_with_logits(fcls, b), (rec - x).abs().mean()
+        g_adv, g_att, g_rec = (-fsrc.mean(), F.binary_cross_entropy_with_logits(fcls, b),
+                               (rec - x).abs().mean())
         g_loss = g_adv + w['att']*g_att + w['rec']*g_rec
         self.g_opt.zero_grad(); g_loss.backward(); self.g_opt.step()
         return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_att=g_att.item(),
@@ -123,12 +132,15 @@ class StarGANv2Trainer:
     reconstruction, style diversity, cycle; EMA of the networks."""
     def __init__(self, model: StarGANv2, p: SurrogateParams, size: int):
         self.m, self.p, c = model, p, model.config
-        self.D = V2Discriminator(size, len(model.attr_names), c['max_conv_dim'], c['dim_in']).to(model.z.device)
-        self.nets = nn.ModuleDict(dict(generator=copy.deepcopy(model.generator), mapping_network=copy.deepcopy(model.mapping_network),
+        self.D = V2Discriminator(size, len(model.attr_names), c['max_conv_dim'],
+                                 c['dim_in']).to(model.z.device)
+        self.nets = nn.ModuleDict(dict(generator=copy.deepcopy(model.generator),
+                                       mapping_network=copy.deepcopy(model.mapping_network),
                                        style_encoder=copy.deepcopy(model.style_encoder))).train()
         b = (0.0, 0.99)
         self.opt = dict(generator=_adam(self.nets.generator.parameters(), p.lr, b, 1e-4),
-                        mapping_network=_adam(self.nets.mapping_network.parameters(), p.lr*0.01, b, 1e-4),
+                        mapping_network=_adam(self.nets.mapping_network.parameters(), p.lr*0.01, b,
+                                              1e-4),
                         style_encoder=_adam(self.nets.style_encoder.parameters(), p.lr, b, 1e-4),
                         D=_adam(self.D.parameters(), p.lr, b, 1e-4))
         self.it = 0
@@ -149,10 +161,12 @@ class StarGANv2Trainer:
         # critic
         x.requires_grad_(True)
         d_real = D(x, y)
-        with torch.no_grad(): fake = nets.generator(x, self._style(yt, g, xr if use_ref else None))
+        with torch.no_grad():
+            fake = nets.generator(x, self._style(yt, g, xr if use_ref else None))
         d_fake = D(fake, yt)
-        d_loss = F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real)) + \
-                 F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake)) + w['reg']*r1_penalty(d_real, x)
+        d_loss = (F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+                  + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))
+                  + w['reg']*r1_penalty(d_real, x))
         self.opt['D'].zero_grad(); d_loss.backward(); self.opt['D'].step()
         x = x.detach()
         # generator
@@ -201,8 +215,9 @@ def _set_lr(tr, f: float):
             if not isinstance(g, torch.optim.Optimizer): continue
             for grp in g.param_groups: grp['lr'] = grp.setdefault('initial_lr', grp['lr'])*f
 
-def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int, seed: int = 0,
-                    device='cpu', log_every: int = 0, max_seconds: float | None = None, probe=None, probe_every: int = 0):
+def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int,
+                    seed: int = 0, device='cpu', log_every: int = 0,
+                    max_seconds: float | None = None, probe=None, probe_every: int = 0):
     """Train a `family` surrogate on `bank` for `p.iters` updates (or `max_seconds`); return
     (model, losses, training seconds)."""
     g = seed_everything(seed)
@@ -214,7 +229,8 @@ def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateP
         _set_lr(tr, lr_factor(it, p.iters, p.decay))
         losses.append(tr.step(bank, g))
         if log_every and (it + 1) % log_every == 0:
-            print(f"{family} {it + 1}/{p.iters} " + ' '.join(f"{k} {v:.3f}" for k, v in losses[-1].items()), flush=True)
+            print(f"{family} {it + 1}/{p.iters} "
+                  + ' '.join(f"{k} {v:.3f}" for k, v in losses[-1].items()), flush=True)
         if probe and probe_every and (it + 1) % probe_every == 0 and it + 1 < p.iters:
             probing += _probe(m, family, probe, it + 1)
     # training time: the measurements do not count
@@ -252,7 +268,8 @@ def edit_report(model: Deepfake, x: torch.Tensor, attrs: torch.Tensor) -> dict:
             r['outside'] = (d*(1 - region)).sum().item() / ((1 - region).sum().item()*len(x))
         out['targets'][t] = r
     ts = list(edits)
-    out['between'] = min(((edits[a] - edits[b]).abs().mean().item() for i, a in enumerate(ts) for b in ts[i + 1:]), default=0.0)
+    out['between'] = min(((edits[a] - edits[b]).abs().mean().item()
+                          for i, a in enumerate(ts) for b in ts[i + 1:]), default=0.0)
     out['edit'] = float(np.mean([r['edit'] for r in out['targets'].values()]))
     return out
 
@@ -271,8 +288,8 @@ def check_surrogate(rep: dict, c: CheckParams, name: str = ''):
 # CMUA-Watermark (AAAI 2022), one universal perturbation, CelebA
 PUBLISHED_SR_MASK = {'stargan': 1.0, 'attgan': 0.8708}
 
-def fidelity(model: Deepfake, x: torch.Tensor, attrs, eps: float = 0.05, steps: int = 10, step: float = 0.01,
-             seed: int = 0) -> dict:
+def fidelity(model: Deepfake, x: torch.Tensor, attrs, eps: float = 0.05, steps: int = 10,
+             step: float = 0.01, seed: int = 0) -> dict:
     """Success rates of white-box PGD (`eps`, `steps` of `step`) and of uniform noise of the same
     bound on faces `x`."""
     g = torch.Generator().manual_seed(seed)
@@ -283,6 +300,8 @@ def fidelity(model: Deepfake, x: torch.Tensor, attrs, eps: float = 0.05, steps: 
     return {'pgd': rate(adv), 'noise': rate(noise)}
 
 # %% ../nbs/03_surrogates.ipynb #ed27546d
-TINY_ARCH = {'stargan': dict(conv_dim=4, repeat_num=1), 'attgan': dict(enc_dim=4, dec_dim=4, n_layers=3),
+TINY_ARCH = {'stargan': dict(conv_dim=4, repeat_num=1),
+             'attgan': dict(enc_dim=4, dec_dim=4, n_layers=3),
              'stgan': dict(enc_dim=4, dec_dim=4, stu_dim=4, n_layers=3, stu_layers=2),
-             'starganv2': dict(dim_in=8, max_conv_dim=16, style_dim=8, latent_dim=4, hidden=16, w_hpf=0)}
+             'starganv2': dict(dim_in=8, max_conv_dim=16, style_dim=8, latent_dim=4, hidden=16,
+                               w_hpf=0)}

@@ -84,28 +84,32 @@ def _one_epoch(r: SimpleNamespace, epoch: int) -> dict:
 def _fit(r: SimpleNamespace, io: CheckpointIO, state: dict, log, stop_after: int | None) -> dict:
     "Epochs from `state['epoch']` to the last (or `stop_after`), each saved by `io` and logged."
     total = r.p.epochs_gen + r.p.epochs_ft
-    for epoch in progress(range(state['epoch'], total), desc='DADFI', unit='epoch', initial=state['epoch'],
-                          total=total):
+    for epoch in progress(range(state['epoch'], total), desc='DADFI', unit='epoch',
+                          initial=state['epoch'], total=total):
         t0 = time.time(); h = _one_epoch(r, epoch)
         state['epoch'], state['seconds'] = epoch + 1, state['seconds'] + time.time() - t0
         state['history'].append({'epoch': epoch + 1, **h}); io.save(state)
         log(f"epoch {epoch + 1}/{total} (stage {h['stage']}) "
-            + ' '.join(f"{k} {v:.4f}" for k, v in h.items() if k != 'stage') + f" [{time.time() - t0:.1f} s]")
+            + ' '.join(f"{k} {v:.4f}" for k, v in h.items() if k != 'stage')
+            + f" [{time.time() - t0:.1f} s]")
         if stop_after is not None and epoch + 1 >= stop_after: break
     return state
 
 # %% ../nbs/06_train.ipynb #e3957491
 def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor],
-                models: dict[str, Deepfake], p: DadfiParams, ckpt: str | Path, seed: int = 0, device='cpu',
-                log=print, stop_after: int | None = None) -> dict:
+                models: dict[str, Deepfake], p: DadfiParams, ckpt: str | Path, seed: int = 0,
+                device='cpu', log=print, stop_after: int | None = None) -> dict:
     "Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`."
     dev, g = torch.device(device), seed_everything(seed)
-    gen, ide_x, ide_y = Gen(p.gen_width, p.bound).to(dev), Ide(p.ide_width).to(dev), Ide(p.ide_width).to(dev)
+    gen, ide_x, ide_y = (Gen(p.gen_width, p.bound).to(dev), Ide(p.ide_width).to(dev),
+                         Ide(p.ide_width).to(dev))
     nets = {'gen': gen, 'ide_x': ide_x, 'ide_y': ide_y}
     opts = {k: dadfi_adam(v.parameters(), p.lr) for k, v in nets.items()}
-    grad_fn = (lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black' else None
-    r = SimpleNamespace(p=p, faces=faces, attrs=attrs, advs=advs, models=models, dev=dev, g=g, opts=opts,
-                        names=[n for n in p.models if p.epochs_ft > 0], grad_fn=grad_fn, **nets)
+    grad_fn = ((lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black'
+               else None)
+    r = SimpleNamespace(p=p, faces=faces, attrs=attrs, advs=advs, models=models, dev=dev, g=g,
+                        opts=opts, names=[n for n in p.models if p.epochs_ft > 0],
+                        grad_fn=grad_fn, **nets)
     io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
     state = io.load(p.epochs_gen + p.epochs_ft, log) or {'epoch': 0, 'history': [], 'seconds': 0.0}
     return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y,
@@ -116,7 +120,8 @@ def save_gen(gen: Gen, p: DadfiParams, path: str | Path, **extra):
     """Save the trained generator alone, with what `dadfi protect` needs to use it (its `lim`
     from `p`)."""
     with atomic_write(path) as f:
-        torch.save({'dadfi_gen': 1, 'width': gen.width, 'bound': gen.bound, 'lim': p.lim, 'state_dict': gen.state_dict(), **extra}, f)
+        torch.save({'dadfi_gen': 1, 'width': gen.width, 'bound': gen.bound, 'lim': p.lim,
+                    'state_dict': gen.state_dict(), **extra}, f)
 
 def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     "A trained `Gen` (eval mode) and its metadata (`lim`, `size`, ...)."
@@ -124,7 +129,8 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     if not isinstance(ck, dict) or ck.get('dadfi_gen') != 1:
         raise ValueError(f"{path}: not a DADFI generator checkpoint")
     gen = Gen(ck['width'], ck['bound']); gen.load_state_dict(ck['state_dict'])
-    return gen.to(device).eval().requires_grad_(False), {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')}
+    return (gen.to(device).eval().requires_grad_(False),
+            {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')})
 
 # %% ../nbs/06_train.ipynb #b1e453f8
 VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',

@@ -60,8 +60,9 @@ def label_columns(name: str, targets: list[str], fs: FaceSet) -> list[int]:
     """Where each of `targets` sits in the labels of `fs`; else an error naming `name`, attribute
     and file."""
     missing = [a for a in targets if a not in fs.attr_names]
-    if missing: raise DataError(f"model {name} needs attribute {missing[0]!r}, which {attr_source(fs)} "
-                                f"does not have (it has {fs.attr_names[:8]}); set deepfakes.{name}.targets")
+    if missing: raise DataError(f"model {name} needs attribute {missing[0]!r}, "
+                                f"which {attr_source(fs)} does not have "
+                                f"(it has {fs.attr_names[:8]}); set deepfakes.{name}.targets")
     return [fs.attr_names.index(a) for a in targets]
 
 def model_columns(name: str, model: Deepfake, fs: FaceSet | None) -> list[int] | None:
