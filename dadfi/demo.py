@@ -69,6 +69,7 @@ def plot_case(case: dict, title: str = '') -> plt.Figure:
     fig.tight_layout()
     return fig
 
+# %% ../nbs/11_demo.ipynb #b08df918
 def figure_png(fig: plt.Figure, dpi: int = 100) -> bytes:
     "A figure as PNG bytes (and closed), for an `ipywidgets.Image`."
     buf = io.BytesIO(); fig.savefig(buf, format='png', dpi=dpi); plt.close(fig)

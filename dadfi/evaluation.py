@@ -32,12 +32,14 @@ def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
         out.append(np.asarray(Image.open(buf).convert('RGB')))
     return np.stack(out)
 
+# %% ../nbs/10_evaluation.ipynb #9ddd8d24
 def resize_back(imgs: np.ndarray, scale: float) -> np.ndarray:
     "Each face scaled by `scale` and back to its size (bilinear)."
     h, w = imgs.shape[1:3]; hh, ww = max(1, round(h*scale)), max(1, round(w*scale))
     return np.stack([np.asarray(Image.fromarray(im).resize((ww, hh), Image.BILINEAR)
                                 .resize((w, h), Image.BILINEAR)) for im in imgs])
 
+# %% ../nbs/10_evaluation.ipynb #de30edba
 def transforms(jpeg_qualities, resize_scales) -> dict:
     """Robustness transforms by name (`jpeg95`, `resize0.5`, ...): `f(clean, protected)` → both
     transformed."""
@@ -95,6 +97,7 @@ def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
         if len(ix): out[ix] = model(x[ix], t, attrs[ix] if attrs is not None else None)
     return out
 
+# %% ../nbs/10_evaluation.ipynb #53af43e5
 def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor, fid_net=None,
           cache: dict | None = None) -> dict:
     """PSNR/SSIM of `prot` against `imgs`, and per model the success rates, distances and (with
@@ -123,6 +126,8 @@ def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor,
 
 # %% ../nbs/10_evaluation.ipynb #f0b62aa8
 def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f}"
+
+# %% ../nbs/10_evaluation.ipynb #9450ebc1
 def _num(v, f='.3f'):
     return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
 
@@ -133,6 +138,7 @@ def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
     c, h = k + z*z/(2*n), z*math.sqrt(k*(1 - k)/n + z*z/(4*n*n))
     return max(0.0, (c - h)/(1 + z*z/n)), min(1.0, (c + h)/(1 + z*z/n))
 
+# %% ../nbs/10_evaluation.ipynb #ac803977
 def rate_ci(m: dict, key: str = 'success_mask') -> str:
     """A rate of `m` in % with its 95% interval: over faces (`face_ci`) where `m` has it, else
     Wilson's."""
@@ -192,6 +198,7 @@ def robustness_table(report: dict, model: str) -> str:
         lines.append(f"| {n} | " + ' | '.join(rate_ci(c) for c in cells) + ' |')
     return '\n'.join(lines) + '\n'
 
+# %% ../nbs/10_evaluation.ipynb #c6d512d4
 def report_tables(report: dict) -> str:
     "The results table of `report`, then the robustness table of each model it was trained against."
     rob = [robustness_table(report, k) for k in report.get('models_trained_on', [])]

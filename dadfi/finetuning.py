@@ -22,12 +22,14 @@ def clean_edits(models: list[Deepfake], x: torch.Tensor, attrs) -> dict:
     target)`: what `edit_distance` compares against."""
     return {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
 
+# %% ../nbs/05_finetuning.ipynb #61d888a8
 def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -> torch.Tensor:
     """Per image, Σ over models and targets of the MSE between the edit of `z` and the clean edit
     in `clean[(i, t)]`."""
     return sum(F.mse_loss(m(z, t, attrs), clean[(i, t)], reduction='none').flatten(1).mean(1)
                for i, m in enumerate(models) for t in m.targets)
 
+# %% ../nbs/05_finetuning.ipynb #70316d0d
 def through_path(models: list[Deepfake], x: torch.Tensor, attrs, transform):
     """EOT's distance: the clean faces `x` and `z` through one random `transform`, then
     `edit_distance`."""
@@ -38,6 +40,7 @@ def through_path(models: list[Deepfake], x: torch.Tensor, attrs, transform):
         return edit_distance(models, both[len(x):], attrs, clean)
     return f
 
+# %% ../nbs/05_finetuning.ipynb #eb3a2c6e
 def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, step_size: float,
         g: torch.Generator | None = None, grad_fn=None, transform=None) -> torch.Tensor:
     "`δ`, `‖δ‖∞ ≤ eps`, maximising `edit_distance` (eqs. 5–6), after a random `transform` if given."
@@ -74,12 +77,14 @@ def y_reals(models: list[Deepfake], x, advs: list[torch.Tensor], attrs,
     "The 'real' side of eq. 9: `mod_i(x + adv_i)` towards each model's target."
     return [m(x + adv, t, attrs) for m, adv, t in zip(models, advs, targets)]
 
+# %% ../nbs/05_finetuning.ipynb #5963f435
 def ide_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs,
                targets: list[str]) -> torch.Tensor:
     "`Ide_y`'s loss (eq. 9, negated), summed over the models; Gen's samples enter detached."
     with torch.no_grad(): fakes = [m(x_adv, t, attrs) for m, t in zip(models, targets)]
     return sum(ide_loss(ide_y, r, f) for r, f in zip(reals, fakes))
 
+# %% ../nbs/05_finetuning.ipynb #d41475df
 def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str],
                direct: float = 0.0, grad_fn=None) -> torch.Tensor:
     """Gen's side of eq. 9 (plus `direct`× the direct term), summed over the models; `grad_fn`

@@ -18,6 +18,7 @@ def _cin(i, o, k, s, p, transpose=False):
     conv = (nn.ConvTranspose2d if transpose else nn.Conv2d)(i, o, k, s, p, bias=False)
     return nn.Sequential(conv, nn.InstanceNorm2d(o, affine=True), nn.ReLU(inplace=True))
 
+# %% ../nbs/04_generation.ipynb #c919b437
 class ResBlock(nn.Module):
     "Two 3×3 convolutions with instance normalisation, plus the input."
     def __init__(self, d):
@@ -28,6 +29,7 @@ class ResBlock(nn.Module):
             nn.Conv2d(d, d, 3, 1, 1, bias=False), nn.InstanceNorm2d(d, affine=True))
     def forward(self, x): return x + self.body(x)
 
+# %% ../nbs/04_generation.ipynb #92302806
 class Gen(nn.Module):
     "DADFI's generator (eq. 1): face in [-1, 1] → perturbation in [-bound, bound]."
     def __init__(self, width: int = 16, bound: float = 0.1):
@@ -62,15 +64,18 @@ def ide_loss(ide: nn.Module, real: torch.Tensor, fake: torch.Tensor) -> torch.Te
     return (F.binary_cross_entropy_with_logits(r, torch.ones_like(r))
             + F.binary_cross_entropy_with_logits(f, torch.zeros_like(f)))
 
+# %% ../nbs/04_generation.ipynb #0e824605
 def gen_adv_loss(ide: nn.Module, fake: torch.Tensor) -> torch.Tensor:
     "The generator's side of eq. 3 (non-saturating): BCE(Ide(fake), 1)."
     f = ide(fake)
     return F.binary_cross_entropy_with_logits(f, torch.ones_like(f))
 
+# %% ../nbs/04_generation.ipynb #082a3883
 def loss_gemel(delta: torch.Tensor, lim: float) -> torch.Tensor:
     "Eq. 4: the mean over images of max(0, ‖δ‖∞ − lim)."
     return F.relu(delta.flatten(1).abs().amax(1) - lim).mean()
 
+# %% ../nbs/04_generation.ipynb #185679ed
 def project(delta: torch.Tensor, lim: float) -> torch.Tensor:
     "The perturbation projected onto the ball ‖δ‖∞ ≤ lim (what protecting a photo applies)."
     return delta.clamp(-lim, lim)

