@@ -41,6 +41,7 @@ class DatasetParams:
     kind: str = 'celeba'
     path: str | None = None
 
+# %% ../nbs/00_core.ipynb #a89525b3
 @dataclass
 class DataParams:
     """Image size and the seeded train/test split (the paper: 200 training images, 2000 test
@@ -51,6 +52,7 @@ class DataParams:
     main: DatasetParams = field(default_factory=DatasetParams)
     second: DatasetParams = field(default_factory=lambda: DatasetParams('olivetti'))
 
+# %% ../nbs/00_core.ipynb #8cf0cf73
 @dataclass
 class SurrogateParams:
     """One model of the zoo: where it comes from (trained here, or a `checkpoint`), its own size
@@ -71,6 +73,7 @@ class SurrogateParams:
     # updates between measurements of its fragility while it trains (0: at the end only)
     probe_every: int = 0
 
+# %% ../nbs/00_core.ipynb #3687faa0
 @dataclass
 class CheckParams:
     """What a usable surrogate must show on the test faces (mean absolute differences, images in
@@ -79,6 +82,7 @@ class CheckParams:
     min_edit: float = 0.02     # each edit moves the face at least this far from that reconstruction
     min_between: float = 0.01  # and two targets' edits differ by at least this
 
+# %% ../nbs/00_core.ipynb #2d853d19
 @dataclass
 class DeepfakesParams:
     "The deepfake models (the zoo), the attributes the surrogates edit, and each model's settings."
@@ -91,6 +95,7 @@ class DeepfakesParams:
     attgan: SurrogateParams = field(default_factory=SurrogateParams)
     check: CheckParams = field(default_factory=CheckParams)
 
+# %% ../nbs/00_core.ipynb #45a12da3
 @dataclass
 class RobustParams:
     "DADFI-robust, our extension: the random photo path `Gen` is trained through (`dadfi.robust`)."
@@ -102,6 +107,7 @@ class RobustParams:
     blur: float = 1.0          # largest Gaussian blur, in pixels
     jpeg: list[int] = field(default_factory=lambda: [50, 95])        # JPEG qualities
 
+# %% ../nbs/00_core.ipynb #611df9fd
 @dataclass
 class DadfiParams:
     """DADFI itself (stages `pgd_targets` and `train_dadfi`): the bound, the loss weights, the
@@ -125,6 +131,7 @@ class DadfiParams:
     pgd_step: float = 0.01
     robust: RobustParams = field(default_factory=RobustParams)
 
+# %% ../nbs/00_core.ipynb #98a0b553
 @dataclass
 class EvalParams:
     """The evaluation stages: how many test faces, the baselines' settings, the robustness
@@ -151,6 +158,7 @@ class EvalParams:
     resize: list[float] = field(default_factory=lambda: [0.5])
     transfer_epochs_ft: int = 10   # Fig 8: fine-tuning epochs of each single-model generator
 
+# %% ../nbs/00_core.ipynb #c0a39c75
 @dataclass
 class Params:
     "All of `params.yaml`."
@@ -165,6 +173,7 @@ class Params:
 class ParamsError(ValueError):
     "A `params.yaml` that does not fit `Params`."
 
+# %% ../nbs/00_core.ipynb #3d321108
 def _build(cls, d, where: str):
     """Build dataclass `cls` from dict `d`, checking keys and types; `where` names the place for
     errors."""
@@ -208,6 +217,7 @@ def get_device(pref: str = 'auto') -> torch.device:
         raise ValueError(f"device must be auto, cpu or cuda, not {pref!r}")
     return torch.device(pref)
 
+# %% ../nbs/00_core.ipynb #e3b684d3
 def seed_everything(seed: int) -> torch.Generator:
     "Seed `random`, NumPy and torch; return a torch generator seeded the same way."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
@@ -217,6 +227,7 @@ def seed_everything(seed: int) -> torch.Generator:
 class ImageError(ValueError):
     "An image file that cannot be read; the message names the file and the problem."
 
+# %% ../nbs/00_core.ipynb #e040d188
 def _to_rgb(im: Image.Image) -> Image.Image:
     "Convert any Pillow mode to RGB (see above)."
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I;16N', 'I', 'F'):
@@ -253,6 +264,7 @@ def to_tensor(img: np.ndarray) -> torch.Tensor:
     t = torch.from_numpy(np.array(img)).float().div(127.5).sub(1)
     return t.permute(0, 3, 1, 2) if t.ndim == 4 else t.permute(2, 0, 1)
 
+# %% ../nbs/00_core.ipynb #c070e7ef
 def to_uint8(t: torch.Tensor) -> np.ndarray:
     "Float tensor in [-1, 1], channels first → `uint8` array, channels last."
     a = t.detach().float().cpu().add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8)
@@ -274,10 +286,12 @@ def atomic_write(path: str | Path, mode: str = 'wb'):
     except BaseException:
         Path(tmp).unlink(missing_ok=True); raise
 
+# %% ../nbs/00_core.ipynb #8943080e
 def save_png(img: np.ndarray, path: str | Path):
     "Write a `uint8` RGB array as a lossless PNG, atomically."
     with atomic_write(path) as f: Image.fromarray(img).save(f, format='PNG')
 
+# %% ../nbs/00_core.ipynb #022de281
 def sha256_file(path: str | Path) -> str:
     "Hex sha256 of a file's bytes."
     h = hashlib.sha256()
@@ -295,6 +309,7 @@ def show_progress() -> bool:
     if os.environ.get('JPY_SESSION_NAME'): return True
     return sys.stderr.isatty()
 
+# %% ../nbs/00_core.ipynb #db81631b
 def progress(iterable=None, **kwargs) -> tqdm:
     """A `tqdm` bar over `iterable` (or with `total=`) that is silent wherever `show_progress()`
     is false."""

@@ -36,6 +36,7 @@ def diff_round(x: torch.Tensor) -> torch.Tensor:
     "Exact rounding forward, the identity's gradient backward (straight-through)."
     return x + (x.round() - x).detach()
 
+# %% ../nbs/05a_robust.ipynb #f441e760
 def dct_matrix(n: int = 8) -> torch.Tensor:
     "The orthonormal DCT-II matrix (n × n): `D @ block @ D.T` is JPEG's 2-D DCT of a block."
     k, i = torch.arange(n).float()[:, None], torch.arange(n).float()[None]
@@ -50,11 +51,13 @@ def rgb_to_ycbcr(x: torch.Tensor) -> torch.Tensor:
     return torch.stack([0.299*r + 0.587*g + 0.114*b, -0.168736*r - 0.331264*g + 0.5*b + 128,
                         0.5*r - 0.418688*g - 0.081312*b + 128], 1)
 
+# %% ../nbs/05a_robust.ipynb #4ac13e43
 def ycbcr_to_rgb(x: torch.Tensor) -> torch.Tensor:
     "RGB (0…255) of JFIF YCbCr `x` (B, 3, H, W)."
     y, cb, cr = x[:, 0], x[:, 1] - 128, x[:, 2] - 128
     return torch.stack([y + 1.402*cr, y - 0.344136*cb - 0.714136*cr, y + 1.772*cb], 1)
 
+# %% ../nbs/05a_robust.ipynb #f91ea7f1
 def _code(c: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
     "One channel (B, 1, H, W), sides multiples of 8: blockwise DCT, quantised by `table`, decoded."
     B, _, H, W = c.shape
@@ -86,12 +89,14 @@ def rescale(x: torch.Tensor, factor: float, mode: str = 'bilinear') -> torch.Ten
     small = F.interpolate(x, size=hw, mode=mode, **kw)
     return F.interpolate(small, size=(H, W), mode='bilinear', align_corners=False)
 
+# %% ../nbs/05a_robust.ipynb #0bb8d085
 def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     "`x` moved by `dx` pixels right and `dy` down, the border repeated."
     H, W, p = *x.shape[-2:], max(abs(dx), abs(dy))
     if not p: return x
     return F.pad(x, (p, p, p, p), mode='replicate')[..., p - dy:p - dy + H, p - dx:p - dx + W]
 
+# %% ../nbs/05a_robust.ipynb #75ffb722
 def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
     "`x` through a Gaussian blur of standard deviation `sigma` pixels (separable, border repeated)."
     r = max(1, math.ceil(2*sigma))
