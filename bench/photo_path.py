@@ -10,7 +10,7 @@ the evaluation's success rate (SR_mask: masked distance between the edits above 
   photo: `dadfi protect` on the whole photo, then the model's own preprocessing (centre square, resized to 64);
   square: protect the 178-pixel centre square, then resize to 64 (the same, without the crop's offset).
 """
-import argparse, json
+import argparse
 import numpy as np
 import torch
 from dadfi.core import *
@@ -18,14 +18,15 @@ from dadfi.data import load_dataset, square_crop
 from dadfi.zoo import load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates
 from dadfi.protect import perturbations, apply_perturbation
-from dadfi.train import load_gen
+from dadfi.stage import stage_splits
+from dadfi.train import PROTECT_GEN, load_gen
 
 ap = argparse.ArgumentParser(); ap.add_argument('--n', type=int, default=100); a = ap.parse_args()
 root = find_root(); P = load_params(root/'params.yaml')
-gen, meta = load_gen(root/'outputs/dadfi/gen_robust.pt'); size, lim = meta['size'], meta['lim']
+gen, meta = load_gen(root/PROTECT_GEN); size, lim = meta['size'], meta['lim']
 fs = load_dataset(P.data.main, root)
 models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
-te = fs.subset(json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:a.n])
+te = fs.subset(stage_splits('outputs/data/splits.json', fs, P, root=root)['test'][:a.n])
 attrs = attr_matrix(te)
 protect = lambda img: apply_perturbation(img, perturbations(gen, [img], size, lim)[0])
 clean, paths = [], {'crop': [], 'photo': [], 'square': []}

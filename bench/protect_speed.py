@@ -18,7 +18,7 @@ from dadfi.zoo import ZooModel, load_zoo, attr_matrix, model_params, to_train
 from dadfi.finetuning import pgd
 from dadfi.generation import Gen
 from dadfi.protect import perturbations
-from dadfi.train import load_gen
+from dadfi.train import PROTECT_GEN, load_gen
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--params', default='params.yaml'); ap.add_argument('--n-gen', type=int, default=64)
@@ -33,9 +33,9 @@ te = faces.subset(make_splits(faces, P.data.n_train, P.data.n_test, P.seed)['tes
 n = max(a.n_gen, a.n_pgd)
 imgs = [te.image(i % len(te), size) for i in range(n)]
 attrs = attr_matrix(te)[[i % len(te) for i in range(n)]].to(dev)
-trained = (root/'outputs'/'dadfi'/'gen_robust.pt').exists() and all((root/'outputs'/'deepfakes'/f'{k}.pt').exists() for k in to_train(P))
+trained = (root/PROTECT_GEN).exists() and all((root/'outputs'/'deepfakes'/f'{k}.pt').exists() for k in to_train(P))
 if trained:
-    gen, _ = load_gen(root/'outputs'/'dadfi'/'gen_robust.pt', dev)
+    gen, _ = load_gen(root/PROTECT_GEN, dev)
     models = list(load_zoo(P, faces, p.models, 'outputs/deepfakes', root, dev).values())
 else:
     gen = Gen(p.gen_width, p.bound).to(dev).eval()
