@@ -17,7 +17,7 @@ from dadfi.core import find_root, get_device, load_params, read_image
 from dadfi.data import load_dataset
 from dadfi.evaluation import transforms, in_photo, score
 from dadfi.methods import GenMethod, EOTPGDMethod, normalised
-from dadfi.stage import stage_splits
+from dadfi.stage import stage_splits, stage_targets
 from dadfi.train import train_dadfi, variants
 from dadfi.zoo import load_zoo, attr_matrix
 
@@ -42,16 +42,14 @@ tr, va = fs.subset(sp['train']), fs.subset(sp['test'][E.n_images:])
 models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root, device=dev)
 known = {k: models[k] for k in p.models}
 t0 = time.time()
+x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
+advs = stage_targets('outputs/pgd/targets.pt', sp['train'], size, known, x, at, p, root)
 if a.method == 'gen':
-    T = torch.load(root/'outputs/pgd/targets.pt', weights_only=True)
-    x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
-    run = train_dadfi(x, at, {k: T['advs'][k].float() for k in p.models}, known, p,
-                      root/f'{a.out}.state.pt', P.seed, dev, log=lambda s: None)
+    run = train_dadfi(x, at, advs, known, p, root/f'{a.out}.state.pt', P.seed, dev,
+                      log=lambda s: None)
     method = GenMethod(run['gen'], p.lim, a.variant)
-else:
-    nf = E.normalise_faces                       # as the evaluation: each model normalised
-    x, at = tr.batch(range(nf), size).to(dev), attr_matrix(tr)[:nf].to(dev)
-    fair = normalised(known.values(), x, at, p.lim, p.pgd_steps, p.pgd_step, P.seed)
+else:                                            # as the evaluation: each model normalised
+    fair = normalised(known, x.to(dev), at.to(dev), advs)
     method = EOTPGDMethod(fair, p.lim, r, a.steps or E.eot_steps, p.pgd_step, P.seed)
 fit = time.time() - t0
 imgs, attrs = np.stack([va.image(i, size) for i in range(len(va))]), attr_matrix(va)

@@ -20,8 +20,7 @@ from .train import PROTECT_GEN
 from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .zoo import load_zoo
 from .metrics import fetch_fid_network
-from .evaluation import (END, START, TRAIN_END, TRAIN_START, ZOO_END, ZOO_START, report_tables,
-                              training_table, update_readme, zoo_table)
+from .evaluation import readme_tables, update_readme
 
 # %% ../nbs/90_cli.ipynb #6dc3b3b9
 def _fetch(a):
@@ -63,14 +62,7 @@ def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
 # %% ../nbs/90_cli.ipynb #35a8bb9b
 def _results(a):
-    root = find_root()
-    met = root/'outputs'/'metrics'; files = a.metrics or sorted(met.glob('eval_*.json'))
-    if not files: raise FileNotFoundError(f"{met}: no eval_*.json; run `dvc repro` first")
-    parts = {(START, END): '\n'.join(report_tables(json.loads(Path(f).read_text())) for f in files)}
-    for (s, e), name, table in [((ZOO_START, ZOO_END), 'deepfakes.json', zoo_table),
-                                ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table)]:
-        if (met/name).exists() and not a.metrics:
-            parts[s, e] = table(json.loads((met/name).read_text()))
+    parts = readme_tables(find_root()/'outputs'/'metrics', a.metrics)
     if not a.readme: print('\n'.join(parts.values())); return
     changed = [update_readme(a.readme, t, s, e) for (s, e), t in parts.items()]
     print(f"{a.readme}: {'updated' if any(changed) else 'already up to date'}")

@@ -124,6 +124,7 @@ class DadfiParams:
     batch_size: int = 16
     lr: float = 1e-4
     direct: float = 0.0        # weight of the direct term in our variants (the paper: none)
+    spread: bool = False       # the direct term from the clean edit (set for DADFI-spread)
     mode: str = 'white'        # white: backprop through the models; black: gradients from queries
     nes_sigma: float = 0.01
     nes_queries: int = 10      # query pairs per gradient estimate (black box)
@@ -145,7 +146,6 @@ class EvalParams:
     moma_generations: int = 2
     moma_n_fit: int = 8        # training faces each design is scored on
     moma_keep: float = 0.9     # MOMA's choice: the smallest design within this share of the best
-    normalise_faces: int = 16  # training faces on which each model's PGD reach is measured
     eot_steps: int = 50        # EOT-PGD: steps (each through one random path) of pgd_step
     timing_runs: int = 3       # each method's time: the median of this many runs
     timing_faces: int = 10     # ... on this many faces

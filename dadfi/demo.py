@@ -21,7 +21,7 @@ from .core import *
 from .data import load_dataset, square_crop
 from .deepfakes import Deepfake
 from .zoo import attr_matrix, load_zoo, to_train
-from .metrics import SUCCESS, d_mask, d_pix, edit_mask, masked_mse, mse, psnr, ssim
+from .metrics import SUCCESS, d_mask, d_pix, disrupted, edit_mask, masked_mse, mse, psnr, ssim
 from .protect import apply_perturbation, perturbations, read_photo
 from .train import load_gen, PROTECT_GEN
 
@@ -41,7 +41,7 @@ def demo_case(gen, model: Deepfake, target: str, face: np.ndarray, attrs: torch.
                'L2': mse(fake_prot, fake).item(), 'L2_mask': masked_mse(fake_prot, fake, m).item(),
                'd_pix': d_pix(fake_prot, fake, norm=True).item(),
                'd_mask': d_mask(fake_prot, fake, m, norm=True).item()}
-    metrics['disrupted'] = bool(metrics['L2_mask'] > SUCCESS)
+    metrics['disrupted'] = bool(disrupted(metrics['L2_mask']))
     return {'face': face, 'protected': prot, 'fake': to_uint8(fake[0]),
             'fake_protected': to_uint8(fake_prot[0]), 'target': target, 'lim': lim,
             'metrics': metrics}

@@ -6,22 +6,22 @@ Docs: https://dadfi.github.io/dadfi/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #6c391b47
 from __future__ import annotations
-import io, math, os, platform, re
+import io, json, math, os, platform, re
 from functools import partial
 from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-import torch.nn.functional as F
 from .core import progress, read_image, to_tensor
 from .data import detect_face, square_crop
-from .metrics import (SUCCESS, disruption, success_rates, psnr, ssim, inception_features,
+from .protect import paste_face
+from .metrics import (SUCCESS, disrupted, disruption, success_rates, psnr, ssim, inception_features,
                            frechet_distance)
 
 # %% auto #0
 __all__ = ['START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo',
-           'describe_machine', 'face_ci', 'rotating_edits', 'score', 'wilson', 'rate_ci', 'results_table',
-           'update_readme', 'robustness_table', 'report_tables', 'training_table', 'zoo_table']
+           'describe_machine', 'face_ci', 'rotating_edits', 'score', 'rate_ci', 'results_table', 'update_readme',
+           'robustness_table', 'report_tables', 'training_table', 'zoo_table', 'readme_tables']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -54,10 +54,10 @@ def in_photo(clean: np.ndarray, faces: np.ndarray, photos: list[np.ndarray]) -> 
     cs, ps = [], []
     # `clean`: the photos' centred squares (N, s, s, 3)
     for c, f, ph in zip(clean, faces, photos):
-        h, w = ph.shape[:2]; S = min(h, w); x0, y0 = (w - S)//2, (h - S)//2
-        d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)[None]
-        d = F.interpolate(d, size=(S, S), mode='bilinear', align_corners=False)[0].permute(1, 2, 0)
-        p = ph.astype(np.float32); p[y0:y0 + S, x0:x0 + S] += d.numpy()
+        h, w = ph.shape[:2]; S = min(h, w); acc = torch.zeros(3, h, w)
+        d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)
+        paste_face(acc, torch.zeros(1, h, w), d, ((w - S)//2, (h - S)//2, S))   # as `protect` does
+        p = ph.astype(np.float32) + acc.permute(1, 2, 0).numpy()
         p = np.clip(np.round(p), 0, 255).astype(np.uint8); box = detect_face(p)
         cs.append(square_crop(ph, f.shape[0], box)); ps.append(square_crop(p, f.shape[0], box))
     return np.stack(cs), np.stack(ps)
@@ -80,7 +80,7 @@ def face_ci(d: dict, thr: float = SUCCESS, draws: int = 2000, seed: int = 0) -> 
     ix = rng.integers(0, out['n_faces'], (draws, out['n_faces']))
     for key, dist in (('ci', 'mse'), ('ci_mask', 'mask_mse')):
         v = torch.stack([r[dist] for r in d.values()], 1).cpu().double().numpy()   # faces × targets
-        hit, n = np.nan_to_num((v > thr).astype(float)*~np.isnan(v)).sum(1), (~np.isnan(v)).sum(1)
+        hit, n = disrupted(v, thr).sum(1), (~np.isnan(v)).sum(1)
         with np.errstate(invalid='ignore'): rates = hit[ix].sum(1)/n[ix].sum(1)
         rates = rates[~np.isnan(rates)]
         out[key] = ([float(np.percentile(rates, 2.5)), float(np.percentile(rates, 97.5))]
@@ -131,22 +131,12 @@ def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v
 def _num(v, f='.3f'):
     return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
 
-# %% ../nbs/10_evaluation.ipynb #57ba425a
-def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    "The Wilson score interval (95% for `z` 1.96) of a success rate `k` (a share) over `n` trials."
-    if not n: return (math.nan, math.nan)
-    c, h = k + z*z/(2*n), z*math.sqrt(k*(1 - k)/n + z*z/(4*n*n))
-    return max(0.0, (c - h)/(1 + z*z/n)), min(1.0, (c + h)/(1 + z*z/n))
-
 # %% ../nbs/10_evaluation.ipynb #ac803977
 def rate_ci(m: dict, key: str = 'success_mask') -> str:
-    """A rate of `m` in % with its 95% interval: over faces (`face_ci`) where `m` has it, else
-    Wilson's."""
-    masked = key == 'success_mask'
-    ci, n, v = m.get('ci_mask' if masked else 'ci'), m.get('n_mask' if masked else 'n'), m[key]
-    if v is None or math.isnan(v) or (ci is None and n is None): return _pct(v)
-    lo, hi = ci if ci is not None else wilson(v, n)
-    return f"{_pct(v)} ({100*lo:.0f}–{100*hi:.0f})"
+    "A rate of `m` in %, with its 95% interval over faces (`face_ci`) where `m` has one."
+    ci, v = m.get('ci_mask' if key == 'success_mask' else 'ci'), m[key]
+    if ci is None or v is None or math.isnan(v): return _pct(v)
+    return f"{_pct(v)} ({100*ci[0]:.0f}–{100*ci[1]:.0f})"
 
 # %% ../nbs/10_evaluation.ipynb #c978e17a
 def results_table(report: dict) -> str:
@@ -218,9 +208,8 @@ def training_table(report: dict) -> str:
         lines.append(f"| {r.get('name', k)} | {r['train_seconds']} | {_num(r.get('gen_linf'))} | "
                      f"{_num(r['psnr'], '.1f')} | "
                      + ' | '.join(rate_ci(r['models'][m]) for m in ms) + ' |')
-    return '\n'.join(lines) + (f"\n\n*{report['n_test']} test faces, lim {report['lim']}, "
-                                f"{report['device']}; "
-                                "95% Wilson intervals over edits (faces × targets).*\n")
+    return '\n'.join(lines) + (f"\n\n*{report['n_val']} validation faces, lim {report['lim']}, "
+                                f"{report['device']}; 95% bootstrap intervals over faces.*\n")
 
 # %% ../nbs/10_evaluation.ipynb #e071c8c4
 ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'
@@ -241,3 +230,16 @@ def zoo_table(report: dict) -> str:
     n = {r['n_faces'] for r in report.values()}
     return ('\n'.join(lines)
             + f"\n\n*{'/'.join(map(str, sorted(n)))} held-out faces × each model's targets.*\n")
+
+# %% ../nbs/10_evaluation.ipynb #dcef14f3
+def readme_tables(met: Path, files: list | None = None) -> dict[tuple[str, str], str]:
+    """The README's generated tables by marker pair, from the metrics folder `met` (given
+    evaluation `files`: their results alone)."""
+    read = lambda f: json.loads(Path(f).read_text())
+    evals = files or sorted(Path(met).glob('eval_*.json'))
+    if not evals: raise FileNotFoundError(f"{met}: no eval_*.json; run `dvc repro` first")
+    out = {(START, END): '\n'.join(report_tables(read(f)) for f in evals)}
+    for (s, e), name, table in [((ZOO_START, ZOO_END), 'deepfakes.json', zoo_table),
+                                ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table)]:
+        if not files and (Path(met)/name).exists(): out[s, e] = table(read(Path(met)/name))
+    return out

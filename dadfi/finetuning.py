@@ -13,7 +13,8 @@ from .deepfakes import Deepfake
 from .generation import gen_adv_loss, ide_loss
 
 # %% auto #0
-__all__ = ['clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'y_reals', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
+__all__ = ['clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'target_reach', 'y_reals', 'ide_y_loss',
+           'gen_y_loss', 'dadfi_adam']
 
 # %% ../nbs/05_finetuning.ipynb #8097aedd
 @torch.no_grad()
@@ -70,6 +71,16 @@ def nes_grad(f, z: torch.Tensor, sigma: float, queries: int,
         grad += (f(z + sigma*u) - f(z - sigma*u)).view(-1, *[1]*(z.dim() - 1)) * u
     return grad / (2*sigma*queries)
 
+# %% ../nbs/05_finetuning.ipynb #3760004f
+@torch.no_grad()
+def target_reach(model: Deepfake, x: torch.Tensor, attrs, adv: torch.Tensor,
+                 batch_size: int = 50) -> float:
+    "The mean over faces `x` and `model`'s targets of one edit's distance once `adv` is added."
+    a = lambda b: None if attrs is None else attrs[b]
+    tot = sum(edit_distance([model], x[b] + adv[b].to(x), a(b), clean_edits([model], x[b], a(b)))
+              .sum().item() for b in torch.arange(len(x)).split(batch_size))
+    return tot/(len(x)*len(model.targets))
+
 # %% ../nbs/05_finetuning.ipynb #58daf388
 @torch.no_grad()
 def y_reals(models: list[Deepfake], x, advs: list[torch.Tensor], attrs,
@@ -86,15 +97,19 @@ def ide_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs,
 
 # %% ../nbs/05_finetuning.ipynb #d41475df
 def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str],
-               direct: float = 0.0, grad_fn=None) -> torch.Tensor:
-    """Gen's side of eq. 9 (plus `direct`× the direct term), summed over the models; `grad_fn`
-    estimates each model's gradient from queries."""
+               direct: float = 0.0, grad_fn=None, cleans: list | None = None,
+               reach: list | None = None) -> torch.Tensor:
+    """Gen's side of eq. 9 summed over the models, plus `direct`× the direct term: each edit's
+    distance to its target `reals[i]`, or minus its distance from `cleans[i]` over `reach[i]`."""
+    dist = lambda a, b: F.mse_loss(a, b, reduction='none').flatten(1).mean(1)
     total = 0.0
-    for m, r, t in zip(models, reals, targets):
-        per_image = lambda z: (
-            F.binary_cross_entropy_with_logits(
-                ide_y(m(z, t, attrs)), torch.ones(len(z), device=z.device), reduction='none')
-            + direct*F.mse_loss(m(z, t, attrs), r, reduction='none').flatten(1).mean(1))
+    for i, (m, r, t) in enumerate(zip(models, reals, targets)):
+        def per_image(z, m=m, r=r, t=t, i=i):
+            y = m(z, t, attrs)
+            term = dist(y, r) if cleans is None else -dist(y, cleans[i])/reach[i]
+            return (F.binary_cross_entropy_with_logits(
+                        ide_y(y), torch.ones(len(z), device=z.device), reduction='none')
+                    + direct*term)
         if grad_fn is None: total = total + per_image(x_adv).mean()
         else:
             with torch.no_grad(): est = grad_fn(per_image, x_adv.detach())

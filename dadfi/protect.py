@@ -10,9 +10,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['GROUP_REQ', 'GROUP_FILE', 'GROUP_SHA256', 'GROUP_MEMBER', 'MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS',
-           'working_shape', 'to_levels', 'perturbations', 'apply_perturbation', 'face_perturbation', 'protect_photo',
-           'draw_boxes', 'group_photo', 'read_photo', 'output_names', 'ProtectOptions', 'photo_metadata',
-           'protect_files', 'check_photo', 'check_figure']
+           'working_shape', 'to_levels', 'perturbations', 'apply_perturbation', 'paste_face', 'face_perturbation',
+           'protect_photo', 'draw_boxes', 'group_photo', 'read_photo', 'output_names', 'ProtectOptions',
+           'photo_metadata', 'protect_files', 'check_photo', 'check_figure']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
 import sys, tarfile
@@ -25,7 +25,7 @@ from .core import *
 from .data import (IMAGE_EXTS, cache_dir, detect_face, detect_faces, fetch_package, plot_faces,
                         square_crop)
 from .generation import project
-from .metrics import SUCCESS, disruption, psnr
+from .metrics import disrupted, disruption, psnr
 from .train import load_gen
 
 # %% ../nbs/08_protect.ipynb #537d2a49
@@ -57,6 +57,17 @@ def apply_perturbation(img: np.ndarray, d: np.ndarray) -> np.ndarray:
     "The protected `uint8` photo: `img + d`, clipped to 0..255."
     return np.clip(img.astype(np.int16) + d, 0, 255).astype(np.uint8)
 
+# %% ../nbs/08_protect.ipynb #c7e1308c
+def paste_face(acc, n, d, box):
+    """Add `d` (3, size, size), scaled to the square `box` (x, y, side), into `acc` (count in `n`)
+    within the photo."""
+    x, y, s = (int(round(v)) for v in box)
+    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False)[0]
+    h, w = acc.shape[-2:]
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + s, w), min(y + s, h)
+    if x1 <= x0 or y1 <= y0: return
+    acc[:, y0:y1, x0:x1] += d[:, y0 - y:y1 - y, x0 - x:x1 - x]; n[:, y0:y1, x0:x1] += 1
+
 # %% ../nbs/08_protect.ipynb #ed33846f
 def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: float, device='cpu',
                       batch_size: int = 8) -> np.ndarray:
@@ -67,18 +78,8 @@ def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: 
         chunk = boxes[b:b + batch_size]
         x = to_tensor(np.stack([square_crop(img, size, bx) for bx in chunk])).to(device)
         with torch.no_grad(): d = project(gen(x), lim).float().cpu()
-        for di, bx in zip(d, chunk): _paste(acc, n, di, bx)
+        for di, bx in zip(d, chunk): paste_face(acc, n, di, bx)
     return to_levels(acc/n.clamp(min=1), lim)
-
-# %% ../nbs/08_protect.ipynb #c7e1308c
-def _paste(acc, n, d, box):
-    "Add `d` (3, size, size), scaled to square `box`, into `acc` (count in `n`) inside the photo."
-    x, y, s = (int(round(v)) for v in box)
-    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False)[0]
-    h, w = acc.shape[-2:]
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + s, w), min(y + s, h)
-    if x1 <= x0 or y1 <= y0: return
-    acc[:, y0:y1, x0:x1] += d[:, y0 - y:y1 - y, x0 - x:x1 - x]; n[:, y0:y1, x0:x1] += 1
 
 # %% ../nbs/08_protect.ipynb #315f2101
 def protect_photo(gen, img: np.ndarray, size: int, lim: float, device='cpu', whole: bool = False,
@@ -250,8 +251,8 @@ def check_photo(original: Path, protected: Path, models: dict, size: int, device
     for k, m in models.items():
         d = disruption(m, x, xp)
         out['models'][k] = {t: {'mse': v['mse'].item(), 'mask_mse': v['mask_mse'].item(),
-                                'disrupted': v['mse'].item() > SUCCESS,
-                                'disrupted_mask': v['mask_mse'].item() > SUCCESS}
+                                'disrupted': disrupted(v['mse'].item()),
+                                'disrupted_mask': disrupted(v['mask_mse'].item())}
                             for t, v in d.items()}
     return out
 

@@ -1,4 +1,4 @@
-"""The shared start of every pipeline notebook: params, output folder, device, splits.
+"""The shared start of every pipeline notebook: params, output folder, device, splits, PGD targets.
 
 Docs: https://dadfi.github.io/dadfi/stage.html.md"""
 
@@ -10,11 +10,12 @@ import json, tempfile
 from pathlib import Path
 import matplotlib
 import torch
-from .core import Params, find_root, get_device, load_params
+from .core import DadfiParams, Params, find_root, get_device, load_params
 from .data import FaceSet, make_splits
+from .finetuning import pgd
 
 # %% auto #0
-__all__ = ['stage_out', 'stage', 'stage_splits']
+__all__ = ['stage_out', 'stage', 'stage_splits', 'stage_targets']
 
 # %% ../nbs/12_stage.ipynb #ca1473c4
 def stage_out(out_dir: str | Path | None, root: Path | None = None) -> Path:
@@ -39,3 +40,17 @@ def stage_splits(splits_file: str | None, fs: FaceSet, P: Params, dataset: str =
     "`dataset`'s `train` and `test` files from stage `data`'s `splits_file`, else drawn from `fs`."
     if splits_file: return json.loads(((root or find_root())/splits_file).read_text())[dataset]
     return make_splits(fs, P.data.n_train, P.data.n_test, P.seed)
+
+# %% ../nbs/12_stage.ipynb #a7b8a6bb
+def stage_targets(targets_file: str | None, files: list[str], size: int, models: dict,
+                  x: torch.Tensor, attrs: torch.Tensor, p: DadfiParams,
+                  root: Path | None = None) -> dict[str, torch.Tensor]:
+    "Each model's PGD target `adv` per training face (`files`, `x`), from `targets_file` or made."
+    if not targets_file:
+        return {k: pgd([m], x, attrs, p.lim, p.pgd_steps, p.pgd_step).cpu()
+                for k, m in models.items()}
+    T = torch.load((root or find_root())/targets_file, weights_only=True)
+    if T['files'] != files or T['size'] != size:
+        raise ValueError(f"{targets_file}: made for other faces or another size; "
+                         "rerun stage pgd_targets")
+    return {k: T['advs'][k].float() for k in models}

@@ -55,17 +55,23 @@ def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
     delta = r.gen(x); x_adv = x + delta
     lx = ide_loss(r.ide_x, x, x_adv.detach())
     r.opts['ide_x'].zero_grad(); lx.backward(); r.opts['ide_x'].step()
-    lg = gen_adv_loss(r.ide_x, x_adv) + p.mu*loss_gemel(delta, p.lim)
-    parts = {'ide_x': lx.item(), 'gemel': loss_gemel(delta, p.lim).item(),
+    gemel = loss_gemel(delta, p.lim)
+    lg = gen_adv_loss(r.ide_x, x_adv) + p.mu*gemel
+    parts = {'ide_x': lx.item(), 'gemel': gemel.item(),
              'linf': delta.detach().abs().amax((1, 2, 3)).mean().item()}
     if stage == 2:
         ms = [r.models[k] for k in r.names]
         ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=r.g))] for m in ms]
         reals = y_reals(ms, x, [r.advs[k][ix].to(r.dev) for k in r.names], a, ts)
-        seen = photo_path(x_adv, p.robust, r.g) if p.robust.enabled else x_adv   # DADFI-robust: EOT
+        both = torch.cat([x, x_adv])        # DADFI-robust (EOT): both along one random photo path
+        x_seen, seen = (photo_path(both, p.robust, r.g) if p.robust.enabled else both).split(len(x))
         ly = ide_y_loss(ms, r.ide_y, seen.detach(), reals, a, ts)
         r.opts['ide_y'].zero_grad(); ly.backward(); r.opts['ide_y'].step()
-        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn)
+        cleans = None
+        if p.spread:                        # DADFI-spread: the clean edits, along the same path
+            with torch.no_grad(): cleans = [m(x_seen, t, a) for m, t in zip(ms, ts)]
+        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn, cleans,
+                             [r.reach[k] for k in r.names])
         parts['ide_y'] = ly.item()
     r.opts['gen'].zero_grad(); lg.backward(); r.opts['gen'].step()
     return parts | {'gen': lg.item()}
@@ -107,9 +113,12 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
     opts = {k: dadfi_adam(v.parameters(), p.lr) for k, v in nets.items()}
     grad_fn = ((lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black'
                else None)
+    names = [n for n in p.models if p.epochs_ft > 0]
+    # DADFI-spread: each model's distance in units of what its PGD targets reach on it
+    reach = {k: target_reach(models[k], faces.to(dev), attrs.to(dev), advs[k]) if p.spread else 1.0
+             for k in names}
     r = SimpleNamespace(p=p, faces=faces, attrs=attrs, advs=advs, models=models, dev=dev, g=g,
-                        opts=opts, names=[n for n in p.models if p.epochs_ft > 0],
-                        grad_fn=grad_fn, **nets)
+                        opts=opts, names=names, grad_fn=grad_fn, reach=reach, **nets)
     io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
     state = io.load(p.epochs_gen + p.epochs_ft, log) or {'epoch': 0, 'history': [], 'seconds': 0.0}
     return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y,
@@ -135,12 +144,13 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
 
 # %% ../nbs/06_train.ipynb #b1e453f8
 VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',
-            'robust': 'DADFI-robust (ours)'}
+            'robust': 'DADFI-robust (ours)', 'spread': 'DADFI-spread (ours)'}
 # `dadfi protect`'s default: the run that survives a photo's path
 PROTECT_GEN = 'outputs/dadfi/gen_robust.pt'
 
 def variants(p: DadfiParams) -> dict[str, DadfiParams]:
     "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
-    ours = replace(p, bound=p.lim, robust=replace(p.robust, enabled=False))
-    return {'paper': replace(ours, bound=p.bound, direct=0.0), 'direct': ours,
-            'robust': replace(ours, robust=replace(p.robust, enabled=True))}
+    ours = replace(p, bound=p.lim, spread=False, robust=replace(p.robust, enabled=False))
+    return {'paper': replace(ours, bound=p.bound, direct=0.0, spread=False), 'direct': ours,
+            'robust': replace(ours, robust=replace(p.robust, enabled=True)),
+            'spread': replace(ours, spread=True)}

@@ -5,6 +5,7 @@ import pytest
 import torch
 from dadfi.core import RobustParams, to_tensor
 from dadfi.deepfakes import DEEPFAKES, build_deepfake
+from dadfi.finetuning import pgd
 from dadfi.generation import Gen
 from dadfi.methods import (Method, GenMethod, PGDMethod, EOTPGDMethod, UniversalMethod, MOMAMethod,
                            ATSO2AMethod, AdvBotMethod, normalised)
@@ -41,8 +42,14 @@ def _methods():
             'MOMAMethod': lambda: MOMAMethod(ms(), LIM, steps=2, population=2, generations=1, n_fit=2),
             'ATSO2AMethod': lambda: ATSO2AMethod(ms(), LIM, steps=2),
             'AdvBotMethod': lambda: AdvBotMethod(ms()[:1], LIM, steps=2),
-            'PGDMethod, normalised': lambda: PGDMethod(normalised(ms(), torch.rand(2, 3, 32, 32)*2 - 1,
-                                                                  torch.eye(2), LIM, 2, 0.01), LIM, steps=2)}
+            'PGDMethod, normalised': lambda: PGDMethod(_normalised(ms()), LIM, steps=2)}
+
+
+def _normalised(models):
+    "Each model in units of what a 2-step PGD reaches on it alone."
+    x, attrs = torch.rand(2, 3, 32, 32)*2 - 1, torch.eye(2)
+    advs = {i: pgd([m], x, attrs, LIM, 2, 0.01) for i, m in enumerate(models)}
+    return normalised(dict(enumerate(models)), x, attrs, advs)
 
 
 def _subclasses(c):

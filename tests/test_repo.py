@@ -140,8 +140,7 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
         given[f] = ((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns)
     p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
     p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50],
-                           resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2,
-                           normalise_faces=2)
+                           resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -160,16 +159,18 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     assert {k: r['size'] for k, r in rep.items()} == {'stargan': 48, 'starganv2': 64, 'attgan': 64, 'stgan': 32}   # each at its own size
     assert (tmp_path/'outputs'/'plots'/'deepfakes'/'stgan.csv').read_text().startswith('updates,')
     rep = json.loads((tmp_path/'outputs'/'metrics'/'dadfi.json').read_text())
-    assert {rep[k]['name'] for k in ('paper', 'direct', 'robust')} == {'DADFI (paper)', 'DADFI + direct (ours)',
-                                                                       'DADFI-robust (ours)'}
+    assert {rep[k]['name'] for k in ('paper', 'direct', 'robust', 'spread')} == {
+        'DADFI (paper)', 'DADFI + direct (ours)', 'DADFI-robust (ours)', 'DADFI-spread (ours)'}
     assert set(rep['paper']['models']) == set(p['dadfi']['models'])
+    assert rep['n_val'] == 1 and all('ci_mask' in v for v in rep['paper']['models'].values())   # test faces: evaluation's
     assert all(rep[k]['linf'] <= p['dadfi']['lim'] and (tmp_path/'outputs'/'dadfi'/f'gen_{k}.pt').exists()
-               for k in ('paper', 'direct', 'robust'))
+               for k in ('paper', 'direct', 'robust', 'spread'))
     out = run([str(BIN/'dadfi'), 'protect', str(tmp_path/'data'/'celeba'/'img_align_celeba'/'000001.jpg'), '-o', str(tmp_path/'prot')], tmp_path)
     assert '1 protected (faces: 1, whole photos: 0), 0 failed' in out
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
-    methods = {'DADFI (paper)', 'DADFI + direct (ours)', 'DADFI-robust (ours)', 'DADFI (paper) w/o fine-tuning',
+    methods = {'DADFI (paper)', 'DADFI + direct (ours)', 'DADFI-robust (ours)', 'DADFI-spread (ours)',
+               'DADFI (paper) w/o fine-tuning',
                'PGD', 'EOT-PGD', 'Universal', 'MOMA', 'ATS-O2A', 'Adv-Bot', 'PGD, each model alone'}
     for ds in ('main', 'second'):
         ev = json.loads((tmp_path/'outputs'/'metrics'/f'eval_{ds}.json').read_text())
@@ -210,13 +211,12 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
 
 def test_readme_results_match_metrics():
     "The README's tables are the ones `dadfi results` makes from the committed metrics files (never skipped)."
-    from dadfi.evaluation import (report_tables, training_table, zoo_table, START, END, ZOO_START, ZOO_END,
-                                  TRAIN_START, TRAIN_END)
+    from dadfi.evaluation import readme_tables
     met = ROOT/'outputs'/'metrics'
     files = sorted(met.glob('eval_*.json'))
     assert [f.name for f in files] == ['eval_main.json', 'eval_second.json'], 'the metrics files are committed'
+    parts = readme_tables(met)
+    assert len(parts) == 3, 'results, zoo and training tables: deepfakes.json and dadfi.json are committed'
     text = (ROOT/'README.md').read_text()
-    between = lambda s, e: text[text.index(s) + len(s) + 1:text.index(e)]
-    assert between(START, END) == '\n'.join(report_tables(json.loads(f.read_text())) for f in files)
-    assert between(ZOO_START, ZOO_END) == zoo_table(json.loads((met/'deepfakes.json').read_text()))
-    assert between(TRAIN_START, TRAIN_END) == training_table(json.loads((met/'dadfi.json').read_text()))
+    for (s, e), table in parts.items():
+        assert text[text.index(s) + len(s) + 1:text.index(e)] == table, f'README between {s} and {e}'
