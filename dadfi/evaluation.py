@@ -15,8 +15,8 @@ from PIL import Image
 from .core import progress, read_image, to_tensor
 from .data import detect_face, square_crop
 from .protect import paste_face
-from .metrics import (SUCCESS, disrupted, disruption, success_rates, psnr, ssim, inception_features,
-                           frechet_distance)
+from .metrics import (SUCCESS, disrupted, disruption, success_rates, psnr, ssim,
+                           inception_features, frechet_distance)
 
 # %% auto #0
 __all__ = ['START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo',
