@@ -115,8 +115,8 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
                else None)
     names = [n for n in p.models if p.epochs_ft > 0]
     # DADFI-spread: each model's distance in units of what its PGD targets reach on it
-    reach = {k: target_reach(models[k], faces.to(dev), attrs.to(dev), advs[k]) if p.spread else 1.0
-             for k in names}
+    reach = {k: max(target_reach(models[k], faces.to(dev), attrs.to(dev), advs[k]), 1e-12)
+                if p.spread else 1.0 for k in names}
     r = SimpleNamespace(p=p, faces=faces, attrs=attrs, advs=advs, models=models, dev=dev, g=g,
                         opts=opts, names=names, grad_fn=grad_fn, reach=reach, **nets)
     io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
