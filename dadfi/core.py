@@ -120,11 +120,17 @@ class DadfiParams:
     # the n models mod_i
     models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])
     epochs_gen: int = 5        # stage 1: generation
+    seeds: int = 3             # training seeds per run: seed, seed + 1, ...
     epochs_ft: int = 20        # stage 2: fine-tuning (0: the paper's verification 2)
     batch_size: int = 16
     lr: float = 1e-4
     direct: float = 0.0        # weight of the direct term in our variants (the paper: none)
-    spread: bool = False       # the direct term from the clean edit (set for DADFI-spread)
+    # its form (`dadfi.finetuning`): toward the PGD target's edit, away from the clean edit
+    # (over what PGD reaches: DADFI-spread), or breaking it (success shares, capped at `cap`)
+    term: str = 'toward'
+    cap: float = 2.0
+    # each model's gradient at Gen's sample of unit norm per image (every model pulls alike)
+    balance: bool = False
     mode: str = 'white'        # white: backprop through the models; black: gradients from queries
     nes_sigma: float = 0.01
     nes_queries: int = 10      # query pairs per gradient estimate (black box)
@@ -147,6 +153,11 @@ class EvalParams:
     moma_n_fit: int = 8        # training faces each design is scored on
     moma_keep: float = 0.9     # MOMA's choice: the smallest design within this share of the best
     eot_steps: int = 50        # EOT-PGD: steps (each through one random path) of pgd_step
+    # the ceiling per model (`dadfi.methods.CeilingMethod`): PGD until it stops gaining
+    ceiling_steps: int = 100
+    ceiling_loss: str = 'mask'         # mse (the field's) or mask (the success criterion's)
+    ceiling_schedule: str = 'const'    # const or decay (the step halved after 10, 30, 70, 150)
+    ceiling_restarts: int = 1
     timing_runs: int = 3       # each method's time: the median of this many runs
     timing_faces: int = 10     # ... on this many faces
     ats_frac: float = 0.5      # ATS-O2A adaptation: share of the face it attacks

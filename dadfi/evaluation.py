@@ -19,9 +19,10 @@ from .metrics import (SUCCESS, disrupted, disruption, success_rates, psnr, ssim,
                            inception_features, frechet_distance)
 
 # %% auto #0
-__all__ = ['START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back', 'transforms', 'in_photo',
-           'describe_machine', 'face_ci', 'rotating_edits', 'score', 'rate_ci', 'results_table', 'update_readme',
-           'robustness_table', 'report_tables', 'training_table', 'zoo_table', 'readme_tables']
+__all__ = ['ALONE', 'CEILING', 'START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back',
+           'transforms', 'in_photo', 'describe_machine', 'face_ci', 'rotating_edits', 'score', 'rate_ci', 'share',
+           'results_table', 'update_readme', 'robustness_table', 'report_tables', 'training_table', 'zoo_table',
+           'readme_tables']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -98,30 +99,41 @@ def rotating_edits(model, x: torch.Tensor, attrs) -> torch.Tensor:
     return out
 
 # %% ../nbs/10_evaluation.ipynb #53af43e5
-def score(models: dict, imgs: np.ndarray, prot: np.ndarray, attrs: torch.Tensor, fid_net=None,
+def _model_score(m, cleans: list, prots: list, attrs, dev, fid_net, cache: dict) -> dict:
+    "One model's rates, intervals, distances (and Fréchet distance) over the pairs of arrays."
+    ds, fids = [], []
+    for c, p in zip(cleans, prots):
+        x, xa, cc = to_tensor(c).to(dev), to_tensor(p).to(dev), cache if c is cleans[0] else {}
+        if 'edits' not in cc:
+            with torch.no_grad(): cc['edits'] = {t: m(x, t, attrs) for t in m.targets}
+        ds.append(disruption(m, x, xa, attrs, cc['edits']))
+        if fid_net is None: continue
+        if 'fid' not in cc: cc['fid'] = inception_features(fid_net, rotating_edits(m, x, attrs))
+        fids.append(frechet_distance(cc['fid'],
+                                     inception_features(fid_net, rotating_edits(m, xa, attrs))))
+    d = {(s, t): v for s, dd in enumerate(ds) for t, v in dd.items()}
+    r = success_rates(d) | face_ci(d) | ({'fid': float(np.mean(fids))} if fids else {})
+    return r | ({'seeds': [success_rates(dd)['success_mask'] for dd in ds]} if len(ds) > 1 else {})
+
+# %% ../nbs/10_evaluation.ipynb #996d99a7
+def score(models: dict, imgs, prot, attrs: torch.Tensor, fid_net=None,
           cache: dict | None = None) -> dict:
-    """PSNR/SSIM of `prot` against `imgs`, and per model the success rates, distances and (with
-    `fid_net`) the Fréchet distance."""
+    """PSNR/SSIM of `prot` against `imgs`, per model the rates, distances (and Fréchet distance);
+    lists of arrays: one per seed (`seeds`: each seed's SR_mask)."""
+    prots = prot if isinstance(prot, list) else [prot]
+    cleans = imgs if isinstance(imgs, list) else [imgs]*len(prots)
     dev = next((q.device for m in models.values() if isinstance(m, torch.nn.Module)
                 for q in m.parameters()), 'cpu')
-    x, xa, attrs = to_tensor(imgs).to(dev), to_tensor(prot).to(dev), attrs.to(dev)
     # the clean faces' edits and features, shared by every method scored on `imgs`
-    cache = {} if cache is None else cache
-    ps = [psnr(a, b) for a, b in zip(imgs, prot)]
+    cache, attrs = ({} if cache is None or isinstance(imgs, list) else cache), attrs.to(dev)
+    ps = [psnr(a, b) for c, p in zip(cleans, prots) for a, b in zip(c, p)]
     out = {'psnr': (float(np.mean([p for p in ps if math.isfinite(p)]))
                     if any(map(math.isfinite, ps)) else float('inf')),
-           'ssim': float(np.mean([ssim(a, b) for a, b in zip(imgs, prot)])), 'models': {}}
+           'ssim': float(np.mean([ssim(a, b) for c, p in zip(cleans, prots)
+                                  for a, b in zip(c, p)])), 'models': {}}
     for k, m in progress(models.items(), desc='scoring', unit='model', leave=False):
-        if ('edits', k) not in cache:
-            with torch.no_grad(): cache[('edits', k)] = {t: m(x, t, attrs) for t in m.targets}
-        d = disruption(m, x, xa, attrs, cache[('edits', k)])
-        r = success_rates(d) | face_ci(d)
-        if fid_net is not None:
-            if ('fid', k) not in cache:
-                cache[('fid', k)] = inception_features(fid_net, rotating_edits(m, x, attrs))
-            r['fid'] = frechet_distance(cache[('fid', k)],
-                                        inception_features(fid_net, rotating_edits(m, xa, attrs)))
-        out['models'][k] = r
+        out['models'][k] = _model_score(m, cleans, prots, attrs, dev, fid_net,
+                                        cache.setdefault(k, {}))
     return out
 
 # %% ../nbs/10_evaluation.ipynb #f0b62aa8
@@ -133,26 +145,39 @@ def _num(v, f='.3f'):
 
 # %% ../nbs/10_evaluation.ipynb #ac803977
 def rate_ci(m: dict, key: str = 'success_mask') -> str:
-    "A rate of `m` in %, with its 95% interval over faces (`face_ci`) where `m` has one."
+    """A rate of `m` in %, with its 95% interval over faces (`face_ci`) where `m` has one, and the
+    range over seeds where it has several."""
     ci, v = m.get('ci_mask' if key == 'success_mask' else 'ci'), m[key]
     if ci is None or v is None or math.isnan(v): return _pct(v)
-    return f"{_pct(v)} ({100*ci[0]:.0f}–{100*ci[1]:.0f})"
+    seeds = m.get('seeds') if key == 'success_mask' else None
+    spread = f"; seeds {_pct(min(seeds))}–{_pct(max(seeds))}" if seeds else ''
+    return f"{_pct(v)} ({100*ci[0]:.0f}–{100*ci[1]:.0f}{spread})"
 
 # %% ../nbs/10_evaluation.ipynb #c978e17a
+ALONE, CEILING = 'PGD, each model alone', 'PGD ceiling, each model alone'
+
+def share(report: dict, name: str, model: str) -> float | None:
+    "Method `name`'s SR_mask on `model` over the ceiling's (`CEILING`), if the report has one."
+    c = report['methods'].get(CEILING, {}).get('models', {}).get(model, {}).get('success_mask')
+    v = report['methods'][name]['models'][model]['success_mask']
+    return None if not c or v is None or math.isnan(v) else v/c
+
+# %% ../nbs/10_evaluation.ipynb #3cf4ec9f
 def results_table(report: dict) -> str:
-    """Markdown of an evaluation report: per model and method, rates with intervals, distances,
-    times."""
+    """Markdown of an evaluation report: per model and method, rates with intervals (and seeds),
+    the share of the ceiling, distances, times."""
     held, ms = set(report.get('held_out', [])), report['methods']
     lines = [f"*{report['describe']}; seconds: {report.get('timing', 'one run')}*", '',
-             '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | L2_mask | '
-             'd_pix | d_mask | FID | PSNR dB | SSIM | ms / face | × PGD |',
-             '|---|---|---:' + '|---:'*10 + '|']
+             '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | share of '
+             'ceiling % | L2_mask | d_pix | d_mask | FID | PSNR dB | SSIM | ms / face | × PGD |',
+             '|---|---|---:' + '|---:'*11 + '|']
     for k in next(iter(ms.values()))['models']:
         for name, r in ms.items():
             m = r['models'][k]
             lines.append(f"| {k}{' (held out)' if k in held else ''} | {name} | "
                          f"{m.get('n', '–')} / {m.get('n_mask', '–')} | "
                          f"{rate_ci(m, 'success')} | {rate_ci(m)} | "
+                         f"{_pct(share(report, name, k))} | "
                          f"{_num(m['mask_mse'], '.4f')} | {_num(m.get('d_pix'))} | "
                          f"{_num(m.get('d_mask'))} | {_num(m.get('fid'), '.1f')} | "
                          f"{_num(r['psnr'], '.1f')} | {_num(r['ssim'])} | "
@@ -198,18 +223,26 @@ def report_tables(report: dict) -> str:
 TRAIN_START, TRAIN_END = '<!-- training:start -->', '<!-- training:end -->'
 
 def training_table(report: dict) -> str:
-    "Markdown of stage `train_dadfi`'s report: per run, its time, `‖Gen(x)‖∞`, PSNR and SR_mask."
+    """Markdown of stage `train_dadfi`'s report: per run, its time, `‖Gen(x)‖∞`, PSNR and SR_mask
+    (lossless, and along the photo path where measured); the run `dadfi protect` ships."""
     runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'train_seconds' in r}
-    ms = list(next(iter(runs.values()))['models'])
+    first = next(iter(runs.values())); ms = list(first['models'])
+    cols = [(m, 'models', '') for m in ms] + [(m, 'photo', ', photo') for m in ms if 'photo' in first]
     lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | '
-             + ' | '.join(f"{k} SR_mask %" for k in ms) + ' |',
-             '|---' + '|---:'*(3 + len(ms)) + '|']
+             + ' | '.join(f"{m}{w} SR_mask %" for m, _, w in cols) + ' |',
+             '|---' + '|---:'*(3 + len(cols)) + '|']
     for k, r in runs.items():
         lines.append(f"| {r.get('name', k)} | {r['train_seconds']} | {_num(r.get('gen_linf'))} | "
                      f"{_num(r['psnr'], '.1f')} | "
-                     + ' | '.join(rate_ci(r['models'][m]) for m in ms) + ' |')
-    return '\n'.join(lines) + (f"\n\n*{report['n_val']} validation faces, lim {report['lim']}, "
-                                f"{report['device']}; 95% bootstrap intervals over faces.*\n")
+                     + ' | '.join(rate_ci(r[where][m]) for m, where, _ in cols) + ' |')
+    seeds = f"{len(report['seeds'])} seeds each, " if 'seeds' in report else ''
+    out = '\n'.join(lines) + (f"\n\n*{report['n_val']} validation faces, lim {report['lim']}, "
+                               f"{seeds}{report['device']}; 95% bootstrap intervals over faces.*\n")
+    if 'protect' not in report: return out
+    c = report['protect']; path = 'along the photo path' if c['where'] == 'photo' else 'lossless'
+    return out + (f"\n`dadfi protect` ships **{c['name']}, seed {c['seed']}**: of every run and "
+                  f"seed, the highest worst-model SR_mask {path} on these faces "
+                  f"({_pct(c['worst'])}%; `dadfi.train.protect_choice`).\n")
 
 # %% ../nbs/10_evaluation.ipynb #e071c8c4
 ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'

@@ -6,15 +6,18 @@ Docs: https://dadfi.github.io/dadfi/finetuning.html.md"""
 
 # %% ../nbs/05_finetuning.ipynb #714a66ed
 from __future__ import annotations
+import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .deepfakes import Deepfake
 from .generation import gen_adv_loss, ide_loss
+from .metrics import SUCCESS, edit_mask, masked_mse
 
 # %% auto #0
-__all__ = ['clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'target_reach', 'y_reals', 'ide_y_loss',
-           'gen_y_loss', 'dadfi_adam']
+__all__ = ['STEP_SCHEDULES', 'clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'masked_distance',
+           'success_share', 'masked_distances', 'pgd_ceiling', 'target_reach', 'edit_table', 'toward', 'away',
+           'breaking', 'ide_y_loss', 'per_image_unit', 'gen_y_loss', 'dadfi_adam']
 
 # %% ../nbs/05_finetuning.ipynb #8097aedd
 @torch.no_grad()
@@ -71,6 +74,57 @@ def nes_grad(f, z: torch.Tensor, sigma: float, queries: int,
         grad += (f(z + sigma*u) - f(z - sigma*u)).view(-1, *[1]*(z.dim() - 1)) * u
     return grad / (2*sigma*queries)
 
+# %% ../nbs/05_finetuning.ipynb #cf24ddea
+def masked_distance(y: torch.Tensor, clean: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    "Per image, `L2_mask` between edits `y` and `clean` over `mask` (0 where the mask is empty)."
+    return masked_mse(y, clean, mask).nan_to_num(0.0)
+
+# %% ../nbs/05_finetuning.ipynb #8b6f48b5
+def success_share(d: torch.Tensor, thr: float = SUCCESS, cap: float = 1.0) -> torch.Tensor:
+    "Distances `d` in units of the success threshold `thr`, saturating at `cap`."
+    return (d/thr).clamp(max=cap)
+
+# %% ../nbs/05_finetuning.ipynb #8d763044
+def masked_distances(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict,
+                     masks: dict) -> torch.Tensor:
+    "Per image (rows), `masked_distance` of each model's edit of `z` per target (columns)."
+    return torch.stack([masked_distance(m(z, t, attrs), clean[(i, t)], masks[(i, t)])
+                        for i, m in enumerate(models) for t in m.targets], 1)
+
+# %% ../nbs/05_finetuning.ipynb #f3ab27b3
+STEP_SCHEDULES = {'const': lambda k: 1.0, 'decay': lambda k: 0.5**int(math.log2(k/10 + 1))}
+
+def _start(x: torch.Tensor, eps: float, g) -> torch.Tensor:
+    "A random start in the `eps`-ball, kept to valid pixels."
+    return (x + ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)).clamp(-1, 1) - x
+
+# %% ../nbs/05_finetuning.ipynb #742b161b
+def pgd_ceiling(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int,
+                step: float, g: torch.Generator | None = None, loss: str = 'mask',
+                schedule: str = 'decay', restarts: int = 1, cap: float = 2.0,
+                log=None) -> torch.Tensor:
+    """Per-image PGD run to convergence: per face, the best iterate of `restarts` runs of
+    `steps` steps (`log(restart, step, best)` after each)."""
+    clean = clean_edits(models, x, attrs); masks = {k: edit_mask(v, x) for k, v in clean.items()}
+    best, best_s = torch.zeros_like(x), torch.full((len(x),), -1.0, device=x.device)
+    for r in range(restarts):
+        delta = _start(x, eps, g)
+        for k in range(steps + 1):
+            d = delta.clone().requires_grad_(k < steps)
+            with torch.set_grad_enabled(k < steps):
+                D = masked_distances(models, x + d, attrs, clean, masks)
+                s = success_share(D).sum(1) + 0.01*success_share(D, cap=4.0).sum(1)
+            better = s.detach() > best_s
+            best[better], best_s[better] = delta[better], s.detach()[better]
+            if k > 0 and log: log(r, k, best)
+            if k == steps: break
+            f = (success_share(D, cap=cap).sum(1) if loss == 'mask'
+                 else edit_distance(models, x + d, attrs, clean))
+            grad, = torch.autograd.grad(f.sum(), d)
+            delta = delta + step*STEP_SCHEDULES[schedule](k)*grad.sign()
+            delta = (x + delta.clamp(-eps, eps)).clamp(-1, 1) - x
+    return best.detach()
+
 # %% ../nbs/05_finetuning.ipynb #3760004f
 @torch.no_grad()
 def target_reach(model: Deepfake, x: torch.Tensor, attrs, adv: torch.Tensor,
@@ -83,38 +137,64 @@ def target_reach(model: Deepfake, x: torch.Tensor, attrs, adv: torch.Tensor,
 
 # %% ../nbs/05_finetuning.ipynb #58daf388
 @torch.no_grad()
-def y_reals(models: list[Deepfake], x, advs: list[torch.Tensor], attrs,
-            targets: list[str]) -> list[torch.Tensor]:
-    "The 'real' side of eq. 9: `mod_i(x + adv_i)` towards each model's target."
-    return [m(x + adv, t, attrs) for m, adv, t in zip(models, advs, targets)]
+def edit_table(models: dict[str, Deepfake], x: torch.Tensor, attrs, advs: dict | None = None,
+               batch_size: int = 50) -> dict:
+    """Each model's edit of every face `x` (plus its PGD target `advs[name]`, if given) towards
+    each target, keyed `(name, target)`, on the CPU: eq. 9's 'real' side, made once."""
+    a = lambda b: None if attrs is None else attrs[b]
+    z = lambda k, b: x[b] + (advs[k][b].to(x) if advs is not None else 0)
+    return {(k, t): torch.cat([m(z(k, b), t, a(b)).cpu() for b in torch.arange(len(x))
+                               .split(batch_size)]) for k, m in models.items() for t in m.targets}
+
+# %% ../nbs/05_finetuning.ipynb #29163b24
+def _mse(a, b): return F.mse_loss(a, b, reduction='none').flatten(1).mean(1)
+
+def toward(reals: list[torch.Tensor]):
+    "The direct term of DADFI + direct: each edit's distance to its PGD target's edit `reals[i]`."
+    return lambda i, y: _mse(y, reals[i])
+
+# %% ../nbs/05_finetuning.ipynb #9c298a99
+def away(cleans: list[torch.Tensor], reach: list[float]):
+    "DADFI-spread's term: minus each edit's distance from the clean edit `cleans[i]`, over `reach[i]`."
+    return lambda i, y: -_mse(y, cleans[i])/reach[i]
+
+# %% ../nbs/05_finetuning.ipynb #6055ae37
+def breaking(cleans: list[torch.Tensor], masks: list[torch.Tensor], cap: float = 2.0):
+    "Minus each edit's `success_share` (masked distance from `cleans[i]` over `masks[i]`, capped)."
+    return lambda i, y: -success_share(masked_distance(y, cleans[i], masks[i]), cap=cap)
 
 # %% ../nbs/05_finetuning.ipynb #5963f435
-def ide_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs,
-               targets: list[str]) -> torch.Tensor:
-    "`Ide_y`'s loss (eq. 9, negated), summed over the models; Gen's samples enter detached."
-    with torch.no_grad(): fakes = [m(x_adv, t, attrs) for m, t in zip(models, targets)]
-    return sum(ide_loss(ide_y, r, f) for r, f in zip(reals, fakes))
+def ide_y_loss(ide_y: nn.Module, reals: list[torch.Tensor], fakes: list[torch.Tensor]
+               ) -> torch.Tensor:
+    "`Ide_y`'s loss (eq. 9, negated), summed over the models; Gen's edits `fakes` enter detached."
+    return sum(ide_loss(ide_y, r, f.detach()) for r, f in zip(reals, fakes))
 
 # %% ../nbs/05_finetuning.ipynb #d41475df
+def per_image_unit(g: torch.Tensor) -> torch.Tensor:
+    "Each image's gradient `g[b]` scaled to unit L2 norm (0 stays 0)."
+    return g/g.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, *[1]*(g.dim() - 1))
+
+# %% ../nbs/05_finetuning.ipynb #9ce2ad14
 def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str],
-               direct: float = 0.0, grad_fn=None, cleans: list | None = None,
-               reach: list | None = None) -> torch.Tensor:
-    """Gen's side of eq. 9 summed over the models, plus `direct`× the direct term: each edit's
-    distance to its target `reals[i]`, or minus its distance from `cleans[i]` over `reach[i]`."""
-    dist = lambda a, b: F.mse_loss(a, b, reduction='none').flatten(1).mean(1)
-    total = 0.0
-    for i, (m, r, t) in enumerate(zip(models, reals, targets)):
-        def per_image(z, m=m, r=r, t=t, i=i):
-            y = m(z, t, attrs)
-            term = dist(y, r) if cleans is None else -dist(y, cleans[i])/reach[i]
-            return (F.binary_cross_entropy_with_logits(
-                        ide_y(y), torch.ones(len(z), device=z.device), reduction='none')
-                    + direct*term)
-        if grad_fn is None: total = total + per_image(x_adv).mean()
+               direct: float = 0.0, grad_fn=None, term=None, ys: list | None = None,
+               balance: bool = False) -> torch.Tensor:
+    """Gen's side of eq. 9 summed over the models, plus `direct`× the per-image direct term
+    `term(i, y)` of model i's edit `y` (default `toward(reals)`); `ys`: the edits, if made."""
+    term, total = term or toward(reals), 0.0
+    bce = lambda y: F.binary_cross_entropy_with_logits(
+        ide_y(y), torch.ones(len(y), device=y.device), reduction='none')
+    y_loss = lambda i, y: bce(y) + direct*term(i, y)
+    for i, (m, t) in enumerate(zip(models, targets)):
+        if grad_fn is None:
+            y = ys[i] if ys else m(x_adv, t, attrs)
+            if not balance: total = total + y_loss(i, y).mean(); continue
+            # balanced: the direct term's gradient at Gen's sample, of unit norm per image
+            g, = torch.autograd.grad(term(i, y).mean(), x_adv, retain_graph=True)
+            total, est = total + bce(y).mean(), direct*per_image_unit(g)
         else:
-            with torch.no_grad(): est = grad_fn(per_image, x_adv.detach())
-            # its gradient w.r.t. Gen is est·∂x_adv/∂θ
-            total = total + (x_adv*est).flatten(1).sum(1).mean()
+            with torch.no_grad(): est = grad_fn(lambda z: y_loss(i, m(z, t, attrs)), x_adv.detach())
+        # its gradient w.r.t. Gen is est·∂x_adv/∂θ
+        total = total + (x_adv*est).flatten(1).sum(1).mean()
     return total
 
 # %% ../nbs/05_finetuning.ipynb #4d461ba4

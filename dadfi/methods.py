@@ -12,13 +12,14 @@ import torch
 import torch.nn.functional as F
 from .core import RobustParams, progress, to_tensor
 from .deepfakes import Deepfake
-from .finetuning import clean_edits, edit_distance, pgd, target_reach
+from .finetuning import clean_edits, edit_distance, pgd, pgd_ceiling, target_reach
 from .generation import project
 from .robust import photo_path
 
 # %% auto #0
-__all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'Normalised', 'normalised', 'UniversalMethod',
-           'design_attack', 'MOMAMethod', 'pareto_choice', 'pareto_front', 'ATSO2AMethod', 'AdvBotMethod']
+__all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'CeilingMethod', 'Normalised', 'normalised',
+           'UniversalMethod', 'design_attack', 'MOMAMethod', 'pareto_choice', 'pareto_front', 'ATSO2AMethod',
+           'AdvBotMethod']
 
 # %% ../nbs/09_methods.ipynb #cd9d5380
 class Method:
@@ -82,6 +83,20 @@ class EOTPGDMethod(PGDMethod):
     def perturb(self, x, attrs):
         path = lambda z: photo_path(z, self.r, self.g)
         return pgd(self.models, x, attrs, self.lim, self.steps, self.step, self.g, transform=path)
+
+# %% ../nbs/09_methods.ipynb #c4134bdf
+class CeilingMethod(PGDMethod):
+    """Per-image PGD run to convergence (`pgd_ceiling`): `restarts` × `steps` steps from `step`,
+    `schedule`d, maximising `loss`; each face's best iterate."""
+    name = 'PGD ceiling'
+    def __init__(self, models, lim: float, steps: int = 100, step: float = 0.01,
+                 loss: str = 'mask', schedule: str = 'decay', restarts: int = 1, seed: int = 0,
+                 batch_size: int = 25):
+        super().__init__(models, lim, steps, step, seed, batch_size)
+        self.loss, self.schedule, self.restarts = loss, schedule, restarts
+    def perturb(self, x, attrs):
+        return pgd_ceiling(self.models, x, attrs, self.lim, self.steps, self.step, self.g,
+                           self.loss, self.schedule, self.restarts)
 
 # %% ../nbs/09_methods.ipynb #f7371179
 class Normalised(Deepfake):

@@ -8,14 +8,18 @@ Docs: https://dadfi.github.io/dadfi/stage.html.md"""
 from __future__ import annotations
 import json, tempfile
 from pathlib import Path
+from types import SimpleNamespace
 import matplotlib
+import numpy as np
 import torch
-from .core import DadfiParams, Params, find_root, get_device, load_params
-from .data import FaceSet, make_splits
+from .core import DadfiParams, Params, find_root, get_device, load_params, to_tensor
+from .data import FaceSet, load_dataset, make_splits
 from .finetuning import pgd
+from .zoo import attr_matrix, load_zoo
 
 # %% auto #0
-__all__ = ['stage_out', 'stage', 'stage_splits', 'stage_targets']
+__all__ = ['SPLITS_FILE', 'MODELS_DIR', 'TARGETS_FILE', 'GEN_DIR', 'stage_out', 'stage', 'stage_splits', 'stage_targets',
+           'bench_state']
 
 # %% ../nbs/12_stage.ipynb #ca1473c4
 def stage_out(out_dir: str | Path | None, root: Path | None = None) -> Path:
@@ -46,11 +50,41 @@ def stage_targets(targets_file: str | None, files: list[str], size: int, models:
                   x: torch.Tensor, attrs: torch.Tensor, p: DadfiParams,
                   root: Path | None = None) -> dict[str, torch.Tensor]:
     "Each model's PGD target `adv` per training face (`files`, `x`), from `targets_file` or made."
-    if not targets_file:
-        return {k: pgd([m], x, attrs, p.lim, p.pgd_steps, p.pgd_step).cpu()
-                for k, m in models.items()}
-    T = torch.load((root or find_root())/targets_file, weights_only=True)
-    if T['files'] != files or T['size'] != size:
-        raise ValueError(f"{targets_file}: made for other faces or another size; "
-                         "rerun stage pgd_targets")
-    return {k: T['advs'][k].float() for k in models}
+    saved = {}
+    if targets_file:
+        T = torch.load((root or find_root())/targets_file, weights_only=True)
+        if T['files'] != files or T['size'] != size:
+            raise ValueError(f"{targets_file}: made for other faces or another size; "
+                             "rerun stage pgd_targets")
+        saved = T['advs']
+    return {k: saved[k].float() if k in saved
+            else pgd([m], x, attrs, p.lim, p.pgd_steps, p.pgd_step).cpu()
+            for k, m in models.items()}
+
+# %% ../nbs/12_stage.ipynb #7e0976cf
+SPLITS_FILE, MODELS_DIR = 'outputs/data/splits.json', 'outputs/deepfakes'
+TARGETS_FILE, GEN_DIR = 'outputs/pgd/targets.pt', 'outputs/dadfi'
+
+def _to_u8(imgs: np.ndarray, delta: torch.Tensor, lim: float) -> np.ndarray:
+    "`uint8` faces `imgs` (N, H, W, 3) plus `delta` (N, 3, H, W), kept within `lim`, in 8-bit steps."
+    q = int(np.floor(lim*127.5 + 1e-9))
+    d = torch.round(delta.detach().cpu().float()*127.5).clamp(-q, q).permute(0, 2, 3, 1).numpy()
+    return np.clip(imgs.astype(np.float32) + d, 0, 255).astype(np.uint8)
+
+# %% ../nbs/12_stage.ipynb #cdf1a550
+def bench_state(params_file: str = 'params.yaml', device=None, targets: bool = True):
+    """The trained pipeline as a bench sees it (`P`, `dev`, `fs`, `splits`, `models`, training
+    `x`, `attrs`, `advs`; validation `val_imgs`, `val_x`, `val_attrs`), and `protect_with`."""
+    root = find_root(); P = load_params(root/params_file); dev = get_device(device or P.device)
+    fs, size = load_dataset(P.data.main, root), P.data.size
+    sp = stage_splits(SPLITS_FILE, fs, P, root=root)
+    tr, va = fs.subset(sp['train']), fs.subset(sp['test'][P.evaluation.n_images:])
+    models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device=dev)
+    x, attrs = tr.batch(range(len(tr)), size).to(dev), attr_matrix(tr).to(dev)
+    imgs = np.stack([va.image(i, size) for i in range(len(va))])
+    return SimpleNamespace(
+        root=root, P=P, dev=dev, fs=fs, splits=sp, models=models, x=x, attrs=attrs,
+        advs=(stage_targets(TARGETS_FILE, sp['train'], size, models, x, attrs, P.dadfi, root)
+              if targets else None),
+        val=va, val_imgs=imgs, val_x=to_tensor(imgs).to(dev), val_attrs=attr_matrix(va).to(dev),
+        protect_with=lambda d, imgs=imgs: _to_u8(imgs, d, P.dadfi.lim))

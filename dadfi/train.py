@@ -12,12 +12,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 # %% auto #0
-__all__ = ['VARIANTS', 'PROTECT_GEN', 'CheckpointIO', 'train_dadfi', 'save_gen', 'load_gen', 'variants']
+__all__ = ['VARIANTS', 'PROTECT_GEN', 'CheckpointIO', 'train_dadfi', 'save_gen', 'load_gen', 'variants', 'protect_choice']
 
 # %% ../nbs/06_train.ipynb #6cbbc72e
 import numpy as np
 import torch
 from .core import *
+from .metrics import edit_mask
 from .deepfakes import Deepfake
 from .generation import *
 from .finetuning import *
@@ -48,6 +49,18 @@ class CheckpointIO:
         self.g.set_state(s['rng']); log(f"resumed from {self.path} at epoch {s['epoch']}")
         return {k: s[k] for k in ('epoch', 'history', 'seconds')}
 
+# %% ../nbs/06_train.ipynb #ac6b44a8
+def _term(r: SimpleNamespace, ms: list, ts: list, x_seen, a, reals, ix):
+    "The direct term of `r.p.term` for faces `ix`; the clean edits along the batch's photo path."
+    if r.p.term == 'toward': return toward(reals)
+    if r.p.term not in ('away', 'breaking'):
+        raise ParamsError(f"dadfi.term: {r.p.term!r}; one of toward, away, breaking")
+    if r.p.robust.enabled:
+        with torch.no_grad(): cleans = [m(x_seen, t, a) for m, t in zip(ms, ts)]
+    else: cleans = [r.cleans[k, t][ix].to(r.dev) for k, t in zip(r.names, ts)]
+    if r.p.term == 'away': return away(cleans, [r.reach[k] for k in r.names])
+    return breaking(cleans, [edit_mask(c, x_seen) for c in cleans], r.p.cap)
+
 # %% ../nbs/06_train.ipynb #c3b41423
 def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
     "One update of `Ide_x`, then (stage 2) of `Ide_y`, then of `Gen`, on faces `ix`; the losses."
@@ -62,16 +75,15 @@ def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
     if stage == 2:
         ms = [r.models[k] for k in r.names]
         ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=r.g))] for m in ms]
-        reals = y_reals(ms, x, [r.advs[k][ix].to(r.dev) for k in r.names], a, ts)
+        reals = [r.reals[k, t][ix].to(r.dev) for k, t in zip(r.names, ts)]
         both = torch.cat([x, x_adv])        # DADFI-robust (EOT): both along one random photo path
         x_seen, seen = (photo_path(both, p.robust, r.g) if p.robust.enabled else both).split(len(x))
-        ly = ide_y_loss(ms, r.ide_y, seen.detach(), reals, a, ts)
+        with torch.set_grad_enabled(r.grad_fn is None):          # the edits, made once
+            ys = [m(seen, t, a) for m, t in zip(ms, ts)]
+        ly = ide_y_loss(r.ide_y, reals, ys)
         r.opts['ide_y'].zero_grad(); ly.backward(); r.opts['ide_y'].step()
-        cleans = None
-        if p.spread:                        # DADFI-spread: the clean edits, along the same path
-            with torch.no_grad(): cleans = [m(x_seen, t, a) for m, t in zip(ms, ts)]
-        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn, cleans,
-                             [r.reach[k] for k in r.names])
+        lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn,
+                             _term(r, ms, ts, x_seen, a, reals, ix), ys, p.balance)
         parts['ide_y'] = ly.item()
     r.opts['gen'].zero_grad(); lg.backward(); r.opts['gen'].step()
     return parts | {'gen': lg.item()}
@@ -116,9 +128,14 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
     names = [n for n in p.models if p.epochs_ft > 0]
     # DADFI-spread: each model's distance in units of what its PGD targets reach on it
     reach = {k: max(target_reach(models[k], faces.to(dev), attrs.to(dev), advs[k]), 1e-12)
-                if p.spread else 1.0 for k in names}
-    r = SimpleNamespace(p=p, faces=faces, attrs=attrs, advs=advs, models=models, dev=dev, g=g,
-                        opts=opts, names=names, grad_fn=grad_fn, reach=reach, **nets)
+                if p.term == 'away' else 1.0 for k in names}
+    # eq. 9's real side and (for a term from the clean edit, off the photo path) the clean edits
+    on = {k: models[k] for k in names}; x, at = faces.to(dev), attrs.to(dev)
+    reals = edit_table(on, x, at, advs)
+    cleans = edit_table(on, x, at) if p.term != 'toward' and not p.robust.enabled else {}
+    r = SimpleNamespace(p=p, faces=faces, attrs=attrs, models=models, dev=dev, g=g, opts=opts,
+                        names=names, grad_fn=grad_fn, reach=reach, reals=reals, cleans=cleans,
+                        **nets)
     io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
     state = io.load(p.epochs_gen + p.epochs_ft, log) or {'epoch': 0, 'history': [], 'seconds': 0.0}
     return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y,
@@ -145,12 +162,24 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
 # %% ../nbs/06_train.ipynb #b1e453f8
 VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',
             'robust': 'DADFI-robust (ours)', 'spread': 'DADFI-spread (ours)'}
-# `dadfi protect`'s default: the run that survives a photo's path
-PROTECT_GEN = 'outputs/dadfi/gen_robust.pt'
+# `dadfi protect`'s default: the run and seed `protect_choice` picks, copied by stage train_dadfi
+PROTECT_GEN = 'outputs/dadfi/gen_protect.pt'
 
 def variants(p: DadfiParams) -> dict[str, DadfiParams]:
     "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
-    ours = replace(p, bound=p.lim, spread=False, robust=replace(p.robust, enabled=False))
-    return {'paper': replace(ours, bound=p.bound, direct=0.0, spread=False), 'direct': ours,
+    ours = replace(p, bound=p.lim, term='toward', robust=replace(p.robust, enabled=False))
+    return {'paper': replace(ours, bound=p.bound, direct=0.0), 'direct': ours,
             'robust': replace(ours, robust=replace(p.robust, enabled=True)),
-            'spread': replace(ours, spread=True)}
+            'spread': replace(ours, term='away')}
+
+# %% ../nbs/06_train.ipynb #13a692c4
+def protect_choice(report: dict, models: list[str], where: str = 'photo') -> tuple[str, int]:
+    """The run and seed of `report` (stage train_dadfi's) with the highest worst-model SR_mask
+    `where` ('photo' or 'models': lossless), then the highest mean."""
+    rank = lambda rates: (min(rates), sum(rates)/len(rates))
+    rates = lambda k, i=None: [(r.get('seeds', [r['success_mask']])[i] if i is not None
+                                else r['success_mask']) for r in
+                               (report[k][where][m] for m in models)]
+    run = max((k for k in VARIANTS if k in report), key=lambda k: rank(rates(k)))
+    i = max(range(len(report['seeds'])), key=lambda i: rank(rates(run, i)))
+    return run, report['seeds'][i]
