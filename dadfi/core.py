@@ -129,8 +129,6 @@ class DadfiParams:
     # (over what PGD reaches: DADFI-spread), or breaking it (success shares, capped at `cap`)
     term: str = 'toward'
     cap: float = 2.0
-    # each model's gradient at Gen's sample of unit norm per image (every model pulls alike)
-    balance: bool = False
     mode: str = 'white'        # white: backprop through the models; black: gradients from queries
     nes_sigma: float = 0.01
     nes_queries: int = 10      # query pairs per gradient estimate (black box)

@@ -227,7 +227,8 @@ def training_table(report: dict) -> str:
     (lossless, and along the photo path where measured); the run `dadfi protect` ships."""
     runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'train_seconds' in r}
     first = next(iter(runs.values())); ms = list(first['models'])
-    cols = [(m, 'models', '') for m in ms] + [(m, 'photo', ', photo') for m in ms if 'photo' in first]
+    cols = ([(m, 'models', '') for m in ms]
+            + [(m, 'photo', ', photo') for m in ms if 'photo' in first])
     lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | '
              + ' | '.join(f"{m}{w} SR_mask %" for m, _, w in cols) + ' |',
              '|---' + '|---:'*(3 + len(cols)) + '|']

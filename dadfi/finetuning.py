@@ -17,7 +17,7 @@ from .metrics import SUCCESS, edit_mask, masked_mse
 # %% auto #0
 __all__ = ['STEP_SCHEDULES', 'clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'masked_distance',
            'success_share', 'masked_distances', 'pgd_ceiling', 'target_reach', 'edit_table', 'toward', 'away',
-           'breaking', 'ide_y_loss', 'per_image_unit', 'gen_y_loss', 'dadfi_adam']
+           'breaking', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
 
 # %% ../nbs/05_finetuning.ipynb #8097aedd
 @torch.no_grad()
@@ -150,12 +150,12 @@ def edit_table(models: dict[str, Deepfake], x: torch.Tensor, attrs, advs: dict |
 def _mse(a, b): return F.mse_loss(a, b, reduction='none').flatten(1).mean(1)
 
 def toward(reals: list[torch.Tensor]):
-    "The direct term of DADFI + direct: each edit's distance to its PGD target's edit `reals[i]`."
+    "DADFI-robust's direct term: each edit's distance to its PGD target's edit `reals[i]`."
     return lambda i, y: _mse(y, reals[i])
 
 # %% ../nbs/05_finetuning.ipynb #9c298a99
 def away(cleans: list[torch.Tensor], reach: list[float]):
-    "DADFI-spread's term: minus each edit's distance from the clean edit `cleans[i]`, over `reach[i]`."
+    "Minus each edit's distance from the clean edit `cleans[i]`, over `reach[i]` (DADFI-spread's)."
     return lambda i, y: -_mse(y, cleans[i])/reach[i]
 
 # %% ../nbs/05_finetuning.ipynb #6055ae37
@@ -169,32 +169,22 @@ def ide_y_loss(ide_y: nn.Module, reals: list[torch.Tensor], fakes: list[torch.Te
     "`Ide_y`'s loss (eq. 9, negated), summed over the models; Gen's edits `fakes` enter detached."
     return sum(ide_loss(ide_y, r, f.detach()) for r, f in zip(reals, fakes))
 
-# %% ../nbs/05_finetuning.ipynb #d41475df
-def per_image_unit(g: torch.Tensor) -> torch.Tensor:
-    "Each image's gradient `g[b]` scaled to unit L2 norm (0 stays 0)."
-    return g/g.flatten(1).norm(dim=1).clamp(min=1e-12).view(-1, *[1]*(g.dim() - 1))
-
 # %% ../nbs/05_finetuning.ipynb #9ce2ad14
 def gen_y_loss(models: list[Deepfake], ide_y: nn.Module, x_adv, reals, attrs, targets: list[str],
-               direct: float = 0.0, grad_fn=None, term=None, ys: list | None = None,
-               balance: bool = False) -> torch.Tensor:
+               direct: float = 0.0, grad_fn=None, term=None, ys: list | None = None):
     """Gen's side of eq. 9 summed over the models, plus `direct`× the per-image direct term
     `term(i, y)` of model i's edit `y` (default `toward(reals)`); `ys`: the edits, if made."""
     term, total = term or toward(reals), 0.0
-    bce = lambda y: F.binary_cross_entropy_with_logits(
-        ide_y(y), torch.ones(len(y), device=y.device), reduction='none')
-    y_loss = lambda i, y: bce(y) + direct*term(i, y)
+    def y_loss(i, y):
+        one = torch.ones(len(y), device=y.device)
+        bce = F.binary_cross_entropy_with_logits(ide_y(y), one, reduction='none')
+        return bce + direct*term(i, y)
     for i, (m, t) in enumerate(zip(models, targets)):
-        if grad_fn is None:
-            y = ys[i] if ys else m(x_adv, t, attrs)
-            if not balance: total = total + y_loss(i, y).mean(); continue
-            # balanced: the direct term's gradient at Gen's sample, of unit norm per image
-            g, = torch.autograd.grad(term(i, y).mean(), x_adv, retain_graph=True)
-            total, est = total + bce(y).mean(), direct*per_image_unit(g)
+        if grad_fn is None: total = total + y_loss(i, ys[i] if ys else m(x_adv, t, attrs)).mean()
         else:
             with torch.no_grad(): est = grad_fn(lambda z: y_loss(i, m(z, t, attrs)), x_adv.detach())
-        # its gradient w.r.t. Gen is est·∂x_adv/∂θ
-        total = total + (x_adv*est).flatten(1).sum(1).mean()
+            # its gradient w.r.t. Gen is est·∂x_adv/∂θ
+            total = total + (x_adv*est).flatten(1).sum(1).mean()
     return total
 
 # %% ../nbs/05_finetuning.ipynb #4d461ba4

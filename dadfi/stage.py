@@ -66,7 +66,7 @@ SPLITS_FILE, MODELS_DIR = 'outputs/data/splits.json', 'outputs/deepfakes'
 TARGETS_FILE, GEN_DIR = 'outputs/pgd/targets.pt', 'outputs/dadfi'
 
 def _to_u8(imgs: np.ndarray, delta: torch.Tensor, lim: float) -> np.ndarray:
-    "`uint8` faces `imgs` (N, H, W, 3) plus `delta` (N, 3, H, W), kept within `lim`, in 8-bit steps."
+    "`uint8` faces `imgs` (N, H, W, 3) plus `delta` (N, 3, H, W) within `lim`, in 8-bit steps."
     q = int(np.floor(lim*127.5 + 1e-9))
     d = torch.round(delta.detach().cpu().float()*127.5).clamp(-q, q).permute(0, 2, 3, 1).numpy()
     return np.clip(imgs.astype(np.float32) + d, 0, 255).astype(np.uint8)

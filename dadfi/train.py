@@ -83,7 +83,7 @@ def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
         ly = ide_y_loss(r.ide_y, reals, ys)
         r.opts['ide_y'].zero_grad(); ly.backward(); r.opts['ide_y'].step()
         lg = lg + gen_y_loss(ms, r.ide_y, seen, reals, a, ts, p.direct, r.grad_fn,
-                             _term(r, ms, ts, x_seen, a, reals, ix), ys, p.balance)
+                             _term(r, ms, ts, x_seen, a, reals, ix), ys)
         parts['ide_y'] = ly.item()
     r.opts['gen'].zero_grad(); lg.backward(); r.opts['gen'].step()
     return parts | {'gen': lg.item()}
@@ -126,7 +126,7 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
     grad_fn = ((lambda f, z: nes_grad(f, z, p.nes_sigma, p.nes_queries, g)) if p.mode == 'black'
                else None)
     names = [n for n in p.models if p.epochs_ft > 0]
-    # DADFI-spread: each model's distance in units of what its PGD targets reach on it
+    # the `away` term: each model's distance in units of what its PGD targets reach on it
     reach = {k: max(target_reach(models[k], faces.to(dev), attrs.to(dev), advs[k]), 1e-12)
                 if p.term == 'away' else 1.0 for k in names}
     # eq. 9's real side and (for a term from the clean edit, off the photo path) the clean edits
@@ -160,17 +160,17 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
             {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')})
 
 # %% ../nbs/06_train.ipynb #b1e453f8
-VARIANTS = {'paper': 'DADFI (paper)', 'direct': 'DADFI + direct (ours)',
-            'robust': 'DADFI-robust (ours)', 'spread': 'DADFI-spread (ours)'}
+VARIANTS = {'paper': 'DADFI (paper)', 'robust': 'DADFI-robust (ours)',
+            'breaking': 'DADFI-breaking (ours)'}
 # `dadfi protect`'s default: the run and seed `protect_choice` picks, copied by stage train_dadfi
 PROTECT_GEN = 'outputs/dadfi/gen_protect.pt'
 
 def variants(p: DadfiParams) -> dict[str, DadfiParams]:
     "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
     ours = replace(p, bound=p.lim, term='toward', robust=replace(p.robust, enabled=False))
-    return {'paper': replace(ours, bound=p.bound, direct=0.0), 'direct': ours,
+    return {'paper': replace(ours, bound=p.bound, direct=0.0),
             'robust': replace(ours, robust=replace(p.robust, enabled=True)),
-            'spread': replace(ours, term='away')}
+            'breaking': replace(ours, term='breaking')}
 
 # %% ../nbs/06_train.ipynb #13a692c4
 def protect_choice(report: dict, models: list[str], where: str = 'photo') -> tuple[str, int]:
@@ -180,6 +180,7 @@ def protect_choice(report: dict, models: list[str], where: str = 'photo') -> tup
     rates = lambda k, i=None: [(r.get('seeds', [r['success_mask']])[i] if i is not None
                                 else r['success_mask']) for r in
                                (report[k][where][m] for m in models)]
-    run = max((k for k in VARIANTS if k in report), key=lambda k: rank(rates(k)))
+    runs = [k for k, v in report.items() if isinstance(v, dict) and where in v]
+    run = max(runs, key=lambda k: rank(rates(k)))
     i = max(range(len(report['seeds'])), key=lambda i: rank(rates(run, i)))
     return run, report['seeds'][i]

@@ -10,6 +10,7 @@ from nbdev.test import test_nb as run_nb
 from dadfi.data import dvc_dir_md5
 from dadfi.deepfakes import OFFICIAL_FILES, fake_official, load_deepfake
 from dadfi.surrogates import TINY_ARCH
+from dadfi.train import protect_choice
 
 
 def run(cmd, cwd, path_first: Path | None = None, **kw):
@@ -138,9 +139,9 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
         fake_official(fam, weights/f, targets, image_size=size, **TINY_ARCH[fam])
         p['deepfakes'][fam].update(checkpoint=str(weights/f), size=size, targets=targets)
         given[f] = ((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns)
-    p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1)
+    p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1, seeds=2)
     p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50],
-                           resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2)
+                           resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2, ceiling_steps=2)
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -159,25 +160,32 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     assert {k: r['size'] for k, r in rep.items()} == {'stargan': 48, 'starganv2': 64, 'attgan': 64, 'stgan': 32}   # each at its own size
     assert (tmp_path/'outputs'/'plots'/'deepfakes'/'stgan.csv').read_text().startswith('updates,')
     rep = json.loads((tmp_path/'outputs'/'metrics'/'dadfi.json').read_text())
-    assert {rep[k]['name'] for k in ('paper', 'direct', 'robust', 'spread')} == {
-        'DADFI (paper)', 'DADFI + direct (ours)', 'DADFI-robust (ours)', 'DADFI-spread (ours)'}
+    assert {rep[k]['name'] for k in ('paper', 'robust', 'breaking')} == {
+        'DADFI (paper)', 'DADFI-robust (ours)', 'DADFI-breaking (ours)'}
     assert set(rep['paper']['models']) == set(p['dadfi']['models'])
     assert rep['n_val'] == 1 and all('ci_mask' in v for v in rep['paper']['models'].values())   # test faces: evaluation's
-    assert all(rep[k]['linf'] <= p['dadfi']['lim'] and (tmp_path/'outputs'/'dadfi'/f'gen_{k}.pt').exists()
-               for k in ('paper', 'direct', 'robust', 'spread'))
+    seeds = [p['seed'] + i for i in range(p['dadfi']['seeds'])]
+    assert rep['seeds'] == seeds and all(len(v['seeds']) == len(seeds) for v in rep['paper']['models'].values())
+    assert all(rep[k]['linf'] <= p['dadfi']['lim'] and (tmp_path/'outputs'/'dadfi'/f'gen_{k}_s{s}.pt').exists()
+               for k in ('paper', 'robust', 'breaking') for s in seeds)
+    c = rep['protect']        # the generator protect ships: the run and seed protect_choice picks, copied
+    assert (c['run'], c['seed']) == protect_choice(rep, p['dadfi']['models']) and c['where'] == 'photo'
+    assert (tmp_path/'outputs'/'dadfi'/'gen_protect.pt').read_bytes() == (tmp_path/'outputs'/'dadfi'/f"gen_{c['run']}_s{c['seed']}.pt").read_bytes()
     out = run([str(BIN/'dadfi'), 'protect', str(tmp_path/'data'/'celeba'/'img_align_celeba'/'000001.jpg'), '-o', str(tmp_path/'prot')], tmp_path)
     assert '1 protected (faces: 1, whole photos: 0), 0 failed' in out
     m = json.loads(run([str(BIN/'dvc'), 'metrics', 'show', '--json'], tmp_path))
     assert m, 'dvc metrics show found no metrics'
-    methods = {'DADFI (paper)', 'DADFI + direct (ours)', 'DADFI-robust (ours)', 'DADFI-spread (ours)',
-               'DADFI (paper) w/o fine-tuning',
-               'PGD', 'EOT-PGD', 'Universal', 'MOMA', 'ATS-O2A', 'Adv-Bot', 'PGD, each model alone'}
+    methods = {'DADFI (paper)', 'DADFI-robust (ours)', 'DADFI-breaking (ours)', 'DADFI (paper) w/o fine-tuning',
+               'PGD', 'EOT-PGD', 'Universal', 'MOMA', 'ATS-O2A', 'Adv-Bot', 'PGD, each model alone',
+               'PGD ceiling, each model alone'}
     for ds in ('main', 'second'):
         ev = json.loads((tmp_path/'outputs'/'metrics'/f'eval_{ds}.json').read_text())
         assert set(ev['methods']) == methods and ev['n_images'] == 3 and ev['held_out'] == ['attgan']
         assert all(set(r['models']) == set(p['deepfakes']['models']) and all('fid' in v for v in r['models'].values()) for r in ev['methods'].values())
         tx = {'jpeg50', 'resize0.5', 'photo'} if ds == 'main' else set()      # photo: the face inside its photo
         assert set(ev['robustness'].get('DADFI (paper)', {})) == tx
+        assert all(len(v['seeds']) == len(seeds) for v in ev['methods']['DADFI (paper)']['models'].values())
+        assert 'seeds' not in ev['methods']['PGD']['models']['stargan']      # one run: no seeds
         # the timing knobs reach the stage, and every ratio is to PGD's time of the same run
         assert ev['timing'] == 'median of 1 runs on 2 faces', ev['timing']
         pgd_s = ev['methods']['PGD']['seconds_per_image']
@@ -185,7 +193,7 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
                                  for r in ev['methods'].values())
         assert (tmp_path/'outputs'/'eval'/ds/'fig3_validity.png').exists() and (tmp_path/'outputs'/'eval'/ds/'fig7_time.png').exists()
     tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
-    assert len(tr['rows']) == len(p['dadfi']['models']) + 1
+    assert len(tr['rows']) == len(p['dadfi']['models']) + 1 and tr['seeds'] == seeds
     assert '| stargan | DADFI (paper) |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
     assert '| attgan (held out) | Adv-Bot |' in run([str(BIN/'dadfi'), 'results'], tmp_path)
     # the cells that need the pipeline's outputs (the demo, the tutorials) run on this tiny pipeline's
