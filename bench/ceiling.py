@@ -4,6 +4,8 @@ criterion's own loss, SR_mask recorded along the way.
 
     python bench/ceiling.py --out bench/results/ceiling_cpu.json     # every model, every setting
     python bench/ceiling.py --models stgan --settings mse-const --steps 10 20 --out x.json
+    python bench/ceiling.py --joint stargan starganv2 stgan --weights 1 1 3 --settings mask-const \
+        --steps 50 100 --out bench/results/ceiling_cpu.json    # one perturbation against all three
 
 Needs the outputs of `dvc repro` up to `deepfakes`. Writes, per model and setting, SR_mask % (of the
 8-bit protected faces, as the evaluation scores them) after each number of steps in `--steps` (one
@@ -33,6 +35,7 @@ ap.add_argument('--settings', nargs='*', default=list(SETTINGS))
 ap.add_argument('--steps', nargs='*', type=int, default=[10, 20, 50, 100, 200])
 ap.add_argument('--joint', nargs='*', help='one perturbation against these models at once, '
                 'scored on each (stored under "joint")')
+ap.add_argument('--weights', nargs='*', type=float, help='of each --joint model (default: 1 each)')
 ap.add_argument('--out')
 ap.add_argument('--plot', help='draw the curves of this JSON into a PNG beside it')
 a = ap.parse_args()
@@ -57,7 +60,8 @@ s = bench_state(targets=False)
 res = json.loads(Path(a.out).read_text()) if a.out and Path(a.out).exists() else {}
 res.update({'n': len(s.val_imgs), 'faces': 'validation (test faces 50-99)', 'lim': s.P.dadfi.lim,
             'step': s.P.dadfi.pgd_step, 'device': str(s.dev)})
-groups = {'+'.join(a.joint): a.joint} if a.joint else {k: [k] for k in a.models or s.models}
+tag = '+'.join(a.joint or []) + (f" w{'/'.join(f'{w:g}' for w in a.weights)}" if a.weights else '')
+groups = {tag: a.joint} if a.joint else {k: [k] for k in a.models or s.models}
 for k, ks in groups.items():
     ms, cache = {j: s.models[j] for j in ks}, {}
     out = res.setdefault('joint' if a.joint else 'models', {}).setdefault(k, {})
@@ -74,7 +78,8 @@ for k, ks in groups.items():
                     time.time() - t0, 1)
                 print(k, name, restarts*step, r['sr_mask'][restarts*step], flush=True)
         pgd_ceiling(list(ms.values()), s.val_x, s.val_attrs, s.P.dadfi.lim, n, s.P.dadfi.pgd_step,
-                    torch.Generator().manual_seed(s.P.seed), loss, sched, restarts, log=log)
+                    torch.Generator().manual_seed(s.P.seed), loss, sched, restarts,
+                    weights=a.weights, log=log)
         out[name] = r
         if a.out: Path(a.out).write_text(json.dumps(res, indent=1))
 if a.out and not a.joint: plot(a.out)

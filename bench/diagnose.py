@@ -47,6 +47,19 @@ def plot(files, png):
     fig.tight_layout(); fig.savefig(png, dpi=100)
 
 
+def table(files) -> str:
+    "Per run: its settings, training seconds, and SR_mask % on its own models at the last score."
+    rows = ['| run | models | loss | width | faces | epochs | training s | training faces SR_mask % '
+            '| validation SR_mask % | PSNR dB |', '|---|---|---|---:|---:|---:|---:|---|---|---:|']
+    for f in files:
+        r = json.loads(Path(f).read_text()); a, c = r['args'], r['curve'][-1]
+        sr = lambda k: ' / '.join(f"{c[k][m]:.1f}" for m in r['models'])
+        rows.append(f"| {Path(f).stem} | {' '.join(r['models'])} | {a['loss']} | {a['width']} | "
+                    f"{r['n_faces']} | {c['epoch']} | {c['seconds']:.0f} | {sr('train')} | "
+                    f"{sr('val')} | {c['psnr_val']:.1f} |")
+    return '\n'.join(rows)
+
+
 def faces_all(s, p, size):
     "Every face outside the test split, with PGD targets for the models trained (made once)."
     test = set(s.splits['test'])
@@ -79,8 +92,10 @@ def main():
     ap.add_argument('--threads', type=int)
     ap.add_argument('--out')
     ap.add_argument('--plot', nargs='*'); ap.add_argument('--png')
+    ap.add_argument('--table', nargs='*', help='a markdown table of these runs (their last score)')
     a = ap.parse_args()
     if a.plot: return plot(a.plot, a.png)
+    if a.table: return print(table(a.table))
     if a.threads: torch.set_num_threads(a.threads)
     s = bench_state(); P, size = s.P, s.P.data.size
     key, extra = LOSSES[a.loss]
@@ -94,7 +109,7 @@ def main():
             'val': s.val_imgs}
     out = Path(a.out or 'diagnose.json'); ck = out.with_suffix('.state.pt')
     res = {'args': vars(a), 'dadfi': {k: v for k, v in vars(p).items() if k != 'robust'},
-           'n_faces': len(x), 'device': str(s.dev), 'models': a.models, 'curve': []}
+           'n_faces': len(x), 'device': str(s.dev), 'models': a.then or a.models, 'curve': []}
     phases = [(p, p.epochs_gen + p.epochs_ft)]
     if a.then:                          # phase 2 resumes phase 1's state under its own params
         q = replace(p, models=a.then, epochs_ft=p.epochs_ft + a.then_epochs)

@@ -101,11 +101,13 @@ def _start(x: torch.Tensor, eps: float, g) -> torch.Tensor:
 # %% ../nbs/05_finetuning.ipynb #742b161b
 def pgd_ceiling(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int,
                 step: float, g: torch.Generator | None = None, loss: str = 'mask',
-                schedule: str = 'decay', restarts: int = 1, cap: float = 2.0,
+                schedule: str = 'decay', restarts: int = 1, cap: float = 2.0, weights=None,
                 log=None) -> torch.Tensor:
     """Per-image PGD run to convergence: per face, the best iterate of `restarts` runs of
-    `steps` steps (`log(restart, step, best)` after each)."""
+    `steps` steps (`log(restart, step, best)` after each); `weights`: of each model's loss."""
     clean = clean_edits(models, x, attrs); masks = {k: edit_mask(v, x) for k, v in clean.items()}
+    w = torch.tensor([wi for wi, m in zip(weights or [1.0]*len(models), models)
+                      for _ in m.targets], device=x.device)
     best, best_s = torch.zeros_like(x), torch.full((len(x),), -1.0, device=x.device)
     for r in range(restarts):
         delta = _start(x, eps, g)
@@ -118,7 +120,7 @@ def pgd_ceiling(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, step
             best[better], best_s[better] = delta[better], s.detach()[better]
             if k > 0 and log: log(r, k, best)
             if k == steps: break
-            f = (success_share(D, cap=cap).sum(1) if loss == 'mask'
+            f = ((w*success_share(D, cap=cap)).sum(1) if loss == 'mask'
                  else edit_distance(models, x + d, attrs, clean))
             grad, = torch.autograd.grad(f.sum(), d)
             delta = delta + step*STEP_SCHEDULES[schedule](k)*grad.sign()
