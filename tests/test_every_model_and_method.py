@@ -7,8 +7,8 @@ from dadfi.core import RobustParams, to_tensor
 from dadfi.deepfakes import DEEPFAKES, build_deepfake
 from dadfi.finetuning import pgd
 from dadfi.generation import Gen
-from dadfi.methods import (Method, GenMethod, PGDMethod, EOTPGDMethod, UniversalMethod, MOMAMethod,
-                           ATSO2AMethod, AdvBotMethod, normalised)
+from dadfi.methods import (Method, GenMethod, PGDMethod, EOTPGDMethod, CeilingMethod, UniversalMethod,
+                           MOMAMethod, ATSO2AMethod, AdvBotMethod, normalised)
 from dadfi.surrogates import TINY_ARCH
 
 TARGETS = ['Black_Hair', 'Blond_Hair']
@@ -38,6 +38,7 @@ def _methods():
     ms = lambda: [tiny('stargan', 0), tiny('stgan', 1)]
     return {'GenMethod': lambda: GenMethod(Gen(4, 0.1), LIM), 'PGDMethod': lambda: PGDMethod(ms(), LIM, steps=2),
             'EOTPGDMethod': lambda: EOTPGDMethod(ms(), LIM, RobustParams(p=1.0), steps=2),
+            'CeilingMethod': lambda: CeilingMethod(ms(), LIM, steps=3, restarts=2),
             'UniversalMethod': lambda: UniversalMethod(ms(), LIM, epochs=1, batch_size=2),
             'MOMAMethod': lambda: MOMAMethod(ms(), LIM, steps=2, population=2, generations=1, n_fit=2),
             'ATSO2AMethod': lambda: ATSO2AMethod(ms(), LIM, steps=2),
