@@ -157,7 +157,7 @@ class EvalParams:
     ceiling_schedule: str = 'const'    # const or decay (the step halved after 10, 30, 70, 150)
     ceiling_restarts: int = 1
     timing_runs: int = 3       # each method's time: the median of this many runs
-    timing_faces: int = 10     # ... on this many faces
+    timing_faces: int = 5      # ... on this many faces
     ats_frac: float = 0.5      # ATS-O2A adaptation: share of the face it attacks
     # Adv-Bot adaptation: the protector's own surrogates
     adv_bot: list[str] = field(default_factory=lambda: ['attgan'])
