@@ -7,7 +7,9 @@ first 50) and the validation faces (test faces 50-99) on every zoo model as it t
     python bench/diagnose.py --plot bench/results/diag/stgan_*.json --png stgan.png
 
 Losses: `paper` (DADFI (paper): Ide_y alone, bound 0.1 and the hinge), and our direct terms on top of
-it (`dadfi.finetuning`): `toward` (DADFI + direct), `away` (DADFI-spread), `breaking`. `--faces all`
+it (`dadfi.finetuning`), `Gen` bounded at lim: `toward` (the targeted term: the former DADFI + direct,
+DADFI-robust without its path), `away` (untargeted, in units of PGD's reach: the former
+DADFI-spread), `breaking` (untargeted, in units of the success threshold: DADFI-breaking). `--faces all`
 trains on every face of the embedded set outside the test split (their PGD targets made once and kept
 in outputs/bench/). Needs `dvc repro` up to `pgd_targets`. Writes SR_mask % per model on both sets,
 PSNR and training seconds after every `--every` epochs of fine-tuning.
@@ -23,8 +25,8 @@ from dadfi.stage import bench_state, stage_targets
 from dadfi.train import train_dadfi, variants
 from dadfi.zoo import attr_matrix
 
-LOSSES = {'paper': ('paper', {}), 'toward': ('direct', {}), 'away': ('spread', {}),
-          'breaking': ('direct', {'term': 'breaking'})}
+LOSSES = {'paper': ('paper', {}), 'toward': ('breaking', {'term': 'toward'}),
+          'away': ('breaking', {'term': 'away'}), 'breaking': ('breaking', {})}
 
 
 def plot(files, png):

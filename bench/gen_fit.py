@@ -1,4 +1,5 @@
-"""Can `Gen` disrupt a model at all? Fine-tune stage train_dadfi's `gen_direct.pt` against one model
+"""Can `Gen` disrupt a model at all? Fine-tune a generator of stage train_dadfi (`--gen`; the finding of
+bench/FINDINGS.md fine-tuned the former `gen_direct.pt`, at commit 65a677c) against one model
 alone for a fixed time, with either the direct term's targeted loss (the edit pulled towards the PGD
 target's edit) or the untargeted one (the edit pushed away from the clean edit), then score the
 training faces and the validation faces (test faces 50-99) on every model of the zoo.
@@ -26,6 +27,7 @@ ap.add_argument('--loss', choices=['targeted', 'untargeted'], required=True)
 ap.add_argument('--model', default='starganv2')
 ap.add_argument('--seconds', type=float, default=300)
 ap.add_argument('--lr', type=float, default=2e-4)
+ap.add_argument('--gen', default='outputs/dadfi/gen_robust_s0.pt')
 a = ap.parse_args()
 torch.manual_seed(0)
 root = find_root(); P = load_params(root/'params.yaml'); size, lim = P.data.size, P.dadfi.lim
@@ -33,7 +35,7 @@ fs = load_dataset(P.data.main, root); sp = stage_splits('outputs/data/splits.jso
 models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root, device='cpu'); m = models[a.model]
 tr = fs.subset(sp['train']); x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
 adv = torch.load(root/'outputs/pgd/targets.pt', weights_only=True)['advs'][a.model].float()
-gen = load_gen(root/'outputs/dadfi/gen_direct.pt')[0].train().requires_grad_(True)
+gen = load_gen(root/a.gen)[0].train().requires_grad_(True)
 opt, t0, steps = dadfi_adam(gen.parameters(), a.lr), time.time(), 0
 while time.time() - t0 < a.seconds:
     ix = torch.randint(0, len(x), (16,)); xb, ab = x[ix], at[ix]

@@ -2,7 +2,7 @@
 
     python bench/photo_path.py [--n 100]
 
-Needs `outputs/dadfi/gen_robust.pt` and the surrogates of `dvc repro`. For each of the first N test faces of the
+Needs `outputs/dadfi/gen_protect.pt` and the surrogates of `dvc repro`. For each of the first N test faces of the
 main dataset (CelebA's aligned 178×218 photos) it scores three paths, on every surrogate and target, with
 the evaluation's success rate (SR_mask: masked distance between the edits above 0.05):
 

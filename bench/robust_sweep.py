@@ -3,8 +3,8 @@ validation faces (test faces 50-99 of the main dataset, which the evaluation, n_
 
     python bench/robust_sweep.py --set p=0.8 --set jpeg=[70,95] --threads 1 --out sweep_p08.json
     python bench/robust_sweep.py --method eot --set p=1.0 --out eot.json   # EOT-PGD on the same faces
-    python bench/robust_sweep.py --variant direct --dadfi gen_width=64 --out w64.json  # other settings
-    python bench/robust_sweep.py --variant robust --dadfi spread=true --out s.json      # spread + path
+    python bench/robust_sweep.py --variant breaking --dadfi gen_width=64 --out w64.json  # other settings
+    python bench/robust_sweep.py --variant robust --dadfi term=away --out s.json  # the former spread + path
 
 Needs the outputs of `dvc repro` up to `pgd_targets` (surrogates, PGD targets, splits). Prints and writes SR_mask
 per model after each of the evaluation's transforms (the clean face through the same transform), PSNR, and the
@@ -25,7 +25,7 @@ from dadfi.zoo import load_zoo, attr_matrix
 ap = argparse.ArgumentParser()
 ap.add_argument('--set', action='append', default=[], help='a dadfi.robust key=value (YAML value)')
 ap.add_argument('--dadfi', action='append', default=[], help='a dadfi key=value (YAML value)')
-ap.add_argument('--variant', choices=['robust', 'direct', 'spread'], default='robust',
+ap.add_argument('--variant', choices=['robust', 'breaking'], default='robust',
                 help='the run trained')
 ap.add_argument('--method', choices=['gen', 'eot'], default='gen')
 ap.add_argument('--steps', type=int, help='EOT-PGD steps (default evaluation.eot_steps)')
