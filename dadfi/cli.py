@@ -18,6 +18,7 @@ from .data import DataError, fetch, dvc_dir_md5
 from . import __version__
 from .train import PROTECT_GEN
 from .protect import ProtectOptions, check_figure, check_photo, protect_files
+from .photos import check_path
 from .zoo import load_zoo
 from .metrics import fetch_fid_network
 from .evaluation import readme_tables, update_readme
@@ -42,20 +43,32 @@ def _protect(a):
     if len(ok) < len(res): raise SystemExit(1)
 
 # %% ../nbs/90_cli.ipynb #3f10a3ce
+def _tally(models: dict) -> tuple[int, int]:
+    "(disrupted, all) edits of a `check_photo`-style per model and target result."
+    vs = [r['disrupted'] for ts in models.values() for r in ts.values()]
+    return sum(vs), len(vs)
+
 def _check(a):
     dev, params = get_device(a.device), a.params or find_root()/'params.yaml'
     P, root = load_params(params), Path(params).parent
     zoo = load_zoo(P, None, models_dir='outputs/deepfakes', root=root, device=dev)
     res = check_photo(a.original, a.protected, zoo, P.data.size, dev)
-    n = k = 0
     for name, targets in res['models'].items():
         for t, r in targets.items():
-            n += 1; k += r['disrupted']
             print(f"{name} {t}: MSE {r['mse']:.3f} (edited region {r['mask_mse']:.3f}): "
                   f"{'disrupted' if r['disrupted'] else 'NOT disrupted'}")
     fig = a.figure or a.protected.with_name(a.protected.stem + '_check.png')
     with atomic_write(fig) as fh: check_figure(res, zoo).savefig(fh, format='png', dpi=150)
-    print(f"{k} of {n} edits disrupted (MSE > 0.05); the edits: {fig}")
+    print("%d of %d edits disrupted (MSE > 0.05) on the face as dadfi protect cut it; the edits: "
+          "%s" % (*_tally(res['models']), fig))
+    print("Along an editor's path (its own detector, framing and area downscale), per face:")
+    for trip, faces in check_path(a.original, a.protected, zoo, P.data.size,
+                                  device=dev).items():
+        if not faces: print(f"  {trip}: the editor finds no face")
+        for f in faces:
+            print("  %s, face at (%.0f, %.0f), %.0f px: " % (trip, *f['box']) + ', '.join(
+                "%s %d/%d" % (k, *_tally({k: ts})) for k, ts in f['models'].items())
+                + ' edits disrupted')
 
 # %% ../nbs/90_cli.ipynb #904b5ad8
 def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")

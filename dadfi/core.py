@@ -98,14 +98,15 @@ class DeepfakesParams:
 # %% ../nbs/00_core.ipynb #45a12da3
 @dataclass
 class RobustParams:
-    "DADFI-robust, our extension: the random photo path `Gen` is trained through (`dadfi.robust`)."
+    "DADFI-robust, our extension: the random editor's path `Gen` trains through (`dadfi.robust`)."
     enabled: bool = False      # train through it (set by stage train_dadfi for DADFI-robust)
-    p: float = 0.5             # each step of the path happens with this probability
-    shift: int = 3             # pixels the editor's crop may land off ours, each way
+    shift: float = 3.0         # pixels (sub-pixel) the editor's square may land off ours, each way
+    frame: float = 0.1         # ... and the share by which it may be larger or smaller
+    p: float = 0.5             # each later step of the path happens with this probability
     # rescaling factors (down and back)
-    scale: list[float] = field(default_factory=lambda: [0.5, 1.0])
-    blur: float = 1.0          # largest Gaussian blur, in pixels
-    jpeg: list[int] = field(default_factory=lambda: [50, 95])        # JPEG qualities
+    scale: list[float] = field(default_factory=lambda: [0.75, 1.0])
+    # JPEG qualities, from the lowest to the highest (none: no JPEG step)
+    jpeg: list[int] = field(default_factory=list)
 
 # %% ../nbs/00_core.ipynb #611df9fd
 @dataclass
@@ -178,7 +179,7 @@ class PhotoParams:
     resize: list[float] = field(default_factory=lambda: [0.5])        # whole-photo scalings
     filters: list[str] = field(default_factory=lambda: [              # `photos.EDITOR_FILTERS`
         'area', 'bilinear', 'bicubic', 'bilinear, aliased', 'bicubic, aliased'])
-    runs: list[str] = field(default_factory=lambda: ['breaking'])   # stage train_dadfi's runs
+    runs: list[str] = field(default_factory=lambda: ['breaking', 'robust'])  # train_dadfi's runs
 
 # %% ../nbs/00_core.ipynb #c0a39c75
 @dataclass

@@ -16,10 +16,11 @@ from .data import detect_face, detect_faces, square_crop
 from .evaluation import jpeg, score
 from .generation import project
 from .metrics import psnr
-from .protect import apply_perturbation, protect_photo, to_levels
+from .metrics import disruption
+from .protect import apply_perturbation, protect_photo, read_pair, to_levels, verdicts
 
 # %% auto #0
-__all__ = ['EDITOR_FILTERS', 'at_face_side', 'editor_crop', 'trips', 'editor_views', 'photo_report', 'NoiseGen']
+__all__ = ['EDITOR_FILTERS', 'at_face_side', 'editor_crop', 'trips', 'editor_views', 'photo_report', 'NoiseGen', 'check_path']
 
 # %% ../nbs/10a_photos.ipynb #aa711fe8
 def at_face_side(img: np.ndarray, side: int, face: float | None = None) -> np.ndarray | None:
@@ -127,3 +128,20 @@ class NoiseGen(torch.nn.Module):
     def forward(self, x):
         s = torch.randint(0, 2, x.shape, generator=self.rng).to(x)
         return self.lim*(2*s - 1)
+
+# %% ../nbs/10a_photos.ipynb #d6eb43d7
+def check_path(original, protected, models: dict, size: int, quality: int = 75,
+               filt: str = 'area', device='cpu') -> dict:
+    """Per trip (as saved, whole-photo JPEG `quality`): per face the editor finds in `original`,
+    its box and per model and target the distances between the edits and the verdicts."""
+    a, b = read_pair(original, protected)
+    out = {}
+    for trip, f in trips([quality], []).items():
+        c, p = f(a), f(b); boxes = sorted(detect_faces(c, cascade='default'))   # left to right
+        x, xp = ([to_tensor(editor_crop(im, bx, size, filt)).to(device) for bx in boxes]
+                 for im in (c, p))
+        ds = {k: disruption(m, torch.stack(x), torch.stack(xp)) for k, m in models.items()
+              } if boxes else {}
+        out[trip] = [{'box': bx, 'models': {k: verdicts(d, i) for k, d in ds.items()}}
+                     for i, bx in enumerate(boxes)]
+    return out

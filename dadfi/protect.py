@@ -11,7 +11,8 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS', 'working_shape', 'to_levels', 'perturbations',
            'apply_perturbation', 'paste_face', 'face_perturbation', 'protect_photo', 'draw_boxes', 'read_photo',
-           'output_names', 'ProtectOptions', 'photo_metadata', 'protect_files', 'check_photo', 'check_figure']
+           'output_names', 'ProtectOptions', 'photo_metadata', 'protect_files', 'read_pair', 'verdicts', 'check_photo',
+           'check_figure']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
 import sys
@@ -224,22 +225,27 @@ def protect_files(inputs, out_dir, model, opts: ProtectOptions | None = None,
     return results
 
 # %% ../nbs/08_protect.ipynb #6926123c
-def check_photo(original: Path, protected: Path, models: dict, size: int, device='cpu') -> dict:
-    "Per zoo model and target: the distances between the edits of `protected` and of `original`."
+def read_pair(original: Path, protected: Path) -> tuple[np.ndarray, np.ndarray]:
+    "A photo and its protected copy, checked to be the same size."
     a, b = read_image(original), read_image(protected)
     if a.shape != b.shape:
         raise ImageError(f"{protected}: {b.shape[1]}×{b.shape[0]}, but {original} is "
                          f"{a.shape[1]}×{a.shape[0]}; not a protected copy of it")
+    return a, b
+
+def verdicts(d: dict, i: int = 0) -> dict:
+    "Per target of a `disruption` result, image `i`'s distances and whether each passes `SUCCESS`."
+    return {t: {'mse': v['mse'][i].item(), 'mask_mse': v['mask_mse'][i].item(),
+                'disrupted': disrupted(v['mse'][i].item()),
+                'disrupted_mask': disrupted(v['mask_mse'][i].item())} for t, v in d.items()}
+
+def check_photo(original: Path, protected: Path, models: dict, size: int, device='cpu') -> dict:
+    "Per zoo model and target: the distances between the edits of `protected` and of `original`."
+    a, b = read_pair(original, protected)
     box = detect_face(a)
     x, xp = (to_tensor(square_crop(i, size, box))[None].to(device) for i in (a, b))
-    out = {'face': box, 'faces': (x, xp), 'models': {}}
-    for k, m in models.items():
-        d = disruption(m, x, xp)
-        out['models'][k] = {t: {'mse': v['mse'].item(), 'mask_mse': v['mask_mse'].item(),
-                                'disrupted': disrupted(v['mse'].item()),
-                                'disrupted_mask': disrupted(v['mask_mse'].item())}
-                            for t, v in d.items()}
-    return out
+    return {'face': box, 'faces': (x, xp),
+            'models': {k: verdicts(disruption(m, x, xp)) for k, m in models.items()}}
 
 # %% ../nbs/08_protect.ipynb #62dd5cb1
 @torch.no_grad()

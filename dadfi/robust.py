@@ -1,4 +1,4 @@
-"""What happens to a photo on its way to an editor (JPEG, rescaling, shifts, blur), differentiable.
+"""What happens to a face on its way to an editor (framing, rescaling, JPEG), differentiable.
 
 Docs: https://dadfi.github.io/dadfi/robust.html.md"""
 
@@ -13,7 +13,7 @@ from .core import RobustParams
 
 # %% auto #0
 __all__ = ['JPEG_LUMA', 'JPEG_CHROMA', 'RESAMPLERS', 'jpeg_tables', 'diff_round', 'dct_matrix', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-           'diff_jpeg', 'rescale', 'shift', 'blur', 'photo_path']
+           'diff_jpeg', 'rescale', 'reframe', 'photo_path']
 
 # %% ../nbs/05a_robust.ipynb #f6366345
 JPEG_LUMA = torch.tensor([
@@ -90,29 +90,20 @@ def rescale(x: torch.Tensor, factor: float, mode: str = 'bilinear') -> torch.Ten
     return F.interpolate(small, size=(H, W), mode='bilinear', align_corners=False)
 
 # %% ../nbs/05a_robust.ipynb #0bb8d085
-def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
-    "`x` moved by `dx` pixels right and `dy` down, the border repeated."
-    H, W, p = *x.shape[-2:], max(abs(dx), abs(dy))
-    if not p: return x
-    return F.pad(x, (p, p, p, p), mode='replicate')[..., p - dy:p - dy + H, p - dx:p - dx + W]
-
-# %% ../nbs/05a_robust.ipynb #75ffb722
-def blur(x: torch.Tensor, sigma: float) -> torch.Tensor:
-    "`x` through a Gaussian blur of standard deviation `sigma` pixels (separable, border repeated)."
-    r = max(1, math.ceil(2*sigma))
-    k = torch.exp(-torch.arange(-r, r + 1).to(x).square()/(2*sigma**2)); k = k/k.sum()
-    C = x.shape[1]
-    kx, ky = k.view(1, 1, 1, -1).expand(C, 1, 1, -1), k.view(1, 1, -1, 1).expand(C, 1, -1, 1)
-    x = F.conv2d(F.pad(x, (r, r, 0, 0), mode='replicate'), kx, groups=C)
-    return F.conv2d(F.pad(x, (0, 0, r, r), mode='replicate'), ky, groups=C)
+def reframe(x: torch.Tensor, s: float, dx: float, dy: float) -> torch.Tensor:
+    """What another framing of `x` sees: a square `s` times ours about the same centre, moved by
+    `dx` pixels right and `dy` down (any fraction), resampled bilinearly, the border repeated."""
+    H, W = x.shape[-2:]
+    th = torch.tensor([[s, 0, 2*dx/W], [0, s, 2*dy/H]]).to(x).expand(len(x), 2, 3)
+    grid = F.affine_grid(th, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
 # %% ../nbs/05a_robust.ipynb #edea9346
 def photo_path(x: torch.Tensor, r: RobustParams, g: torch.Generator) -> torch.Tensor:
-    "One random path for batch `x`: shift, rescale, blur, JPEG, each with probability `r.p`."
+    "One random path for batch `x`: the editor's framing, then rescale and JPEG (each at `r.p`)."
     u = lambda lo=0.0, hi=1.0: lo + (hi - lo)*torch.rand((), generator=g).item()
     i = lambda lo, hi: int(torch.randint(lo, hi + 1, (), generator=g))
-    if u() < r.p: x = shift(x, i(-r.shift, r.shift), i(-r.shift, r.shift))
+    x = reframe(x, 1 + u(-r.frame, r.frame), u(-r.shift, r.shift), u(-r.shift, r.shift))
     if u() < r.p: x = rescale(x, u(*r.scale), RESAMPLERS[i(0, len(RESAMPLERS) - 1)])
-    if u() < r.p: x = blur(x, u(0.1, r.blur))
-    if u() < r.p: x = diff_jpeg(x, i(*r.jpeg))
+    if r.jpeg and u() < r.p: x = diff_jpeg(x, i(r.jpeg[0], r.jpeg[-1]))
     return x.clamp(-1, 1)

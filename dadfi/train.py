@@ -169,7 +169,7 @@ def variants(p: DadfiParams) -> dict[str, DadfiParams]:
     "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
     ours = replace(p, bound=p.lim, term='toward', robust=replace(p.robust, enabled=False))
     return {'paper': replace(ours, bound=p.bound, direct=0.0),
-            'robust': replace(ours, robust=replace(p.robust, enabled=True)),
+            'robust': replace(ours, term='breaking', robust=replace(p.robust, enabled=True)),
             'breaking': replace(ours, term='breaking')}
 
 # %% ../nbs/06_train.ipynb #13a692c4
