@@ -3,12 +3,12 @@
     python bench/reframe_sweep.py SHIFT FRAME JPEG_P [K]    # e.g. 3 0.1 0.0: DADFI-robust as params.yaml has it
 
 Trains DADFI-breaking (seed 0, the stage's settings) through a random path: the editor's square up to FRAME larger
-or smaller and up to SHIFT pixels off (any fraction; `dadfi.robust.reframe` is the same operation), then half the
+or smaller and up to SHIFT pixels off (any fraction; `dadfi.robust.reframe`), then half the
 time a rescale by 0.75-1, then with probability JPEG_P a differentiable JPEG at 75-95 taken at up to K times Gen's
 scale (the photo's own scale). Scores it along the real photos' editor path (stage photos' set, area and bicubic,
 as saved and after whole-photo JPEG 75) and writes bench/results/variant/reframe_*.json. About 3 min each on the
-2-core machine. Needs `dvc repro` up to pgd_targets. The path here is this script's own (written before
-`dadfi.robust.photo_path` took it over), so that every row of bench/FINDINGS.md reruns as it was measured.
+2-core machine. Needs `dvc repro` up to pgd_targets. The path here is this script's own (the JPEG at the
+photo's scale is not in `dadfi.robust.photo_path`), so that every row of bench/FINDINGS.md reruns as measured.
 """
 import sys, time, json, math
 from dataclasses import replace
@@ -16,19 +16,13 @@ import numpy as np, torch, torch.nn.functional as F
 import dadfi.train as T
 from dadfi.core import read_image, load_params, find_root, get_device
 from dadfi.data import PHOTOS, registry_photo, load_dataset
-from dadfi.robust import rescale, diff_jpeg, RESAMPLERS
+from dadfi.robust import rescale, reframe, diff_jpeg, RESAMPLERS
 from dadfi.stage import stage_splits, stage_targets
 from dadfi.zoo import load_zoo, attr_matrix
 from dadfi.photos import photo_report, trips
 torch.set_num_threads(2)
 SH, SC, PJ = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])   # shift px, scale spread, jpeg prob
 K = int(sys.argv[4]) if len(sys.argv) > 4 else 1    # JPEG at up to K times Gen's scale (the photo's)
-
-def reframe(x, s, dx, dy):
-    H = x.shape[-1]
-    th = torch.tensor([[s, 0, 2*dx/H], [0, s, 2*dy/H]], dtype=x.dtype).expand(len(x), 2, 3)
-    g = F.affine_grid(th, x.shape, align_corners=False)
-    return F.grid_sample(x, g, mode='bilinear', padding_mode='border', align_corners=False)
 
 def path(x, r, g):
     u = lambda lo=0.0, hi=1.0: lo + (hi - lo)*torch.rand((), generator=g).item()

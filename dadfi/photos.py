@@ -14,22 +14,25 @@ from PIL import Image
 from .core import progress, to_tensor
 from .data import detect_face, detect_faces, square_crop
 from .evaluation import jpeg, score
-from .generation import project
 from .metrics import psnr
 from .metrics import disruption
-from .protect import apply_perturbation, protect_photo, read_pair, to_levels, verdicts
+from .protect import apply_perturbation, perturbations, protect_photo, read_pair, verdicts
 
 # %% auto #0
 __all__ = ['EDITOR_FILTERS', 'at_face_side', 'editor_crop', 'trips', 'editor_views', 'photo_report', 'NoiseGen', 'check_path']
 
 # %% ../nbs/10a_photos.ipynb #aa711fe8
+def _scaled(img: np.ndarray, s: float) -> np.ndarray:
+    "`img` scaled by `s` with Pillow's antialiased bicubic, as photo software saves a smaller copy."
+    h, w = img.shape[:2]
+    return np.asarray(Image.fromarray(img).resize((round(w*s), round(h*s)), Image.BICUBIC))
+
 def at_face_side(img: np.ndarray, side: int, face: float | None = None) -> np.ndarray | None:
     """`img` scaled down so that its largest face (or a face `face` pixels across) is `side`
     pixels across; `None` where that would enlarge it (or no face is found)."""
     face = face or (detect_face(img) or (0, 0, 0))[2]
     if not face or side > face*1.02: return None
-    h, w = img.shape[:2]; s = side/face
-    return np.asarray(Image.fromarray(img).resize((round(w*s), round(h*s)), Image.BICUBIC))
+    return _scaled(img, side/face)
 
 # %% ../nbs/10a_photos.ipynb #4448b393
 EDITOR_FILTERS = {'area': ('area', False), 'bilinear': ('bilinear', True),
@@ -49,9 +52,7 @@ def trips(qualities, scales) -> dict:
     "What may happen to a whole photo before the editor, by name: `f(uint8 photo)` → photo."
     out = {'as saved': lambda im: im}
     out |= {f'jpeg{q}': (lambda im, q=q: jpeg(im[None], q)[0]) for q in qualities}
-    rs = lambda im, s: Image.fromarray(im).resize(
-        (round(im.shape[1]*s), round(im.shape[0]*s)), Image.BICUBIC)
-    return out | {f'resize{s:g}': (lambda im, s=s: np.asarray(rs(im, s))) for s in scales}
+    return out | {f'resize{s:g}': (lambda im, s=s: _scaled(im, s)) for s in scales}
 
 # %% ../nbs/10a_photos.ipynb #d393e2bd
 def editor_views(clean: np.ndarray, prots: list[np.ndarray], size: int, ts: dict,
@@ -69,12 +70,13 @@ def editor_views(clean: np.ndarray, prots: list[np.ndarray], size: int, ts: dict
     return out
 
 # %% ../nbs/10a_photos.ipynb #ca093b2d
-def _crop_cells(gens: list, views: dict, lim: float) -> dict:
+def _crop_cells(gens: list, views: dict, lim: float, device='cpu') -> dict:
     "The editor's clean crops protected directly by each of `gens`, lossless and after JPEG 75."
     c = views['as saved', 'area'][0]
-    with torch.no_grad(): ds = [project(g(to_tensor(c)), lim).cpu() for g in gens]
-    ps = [np.stack([apply_perturbation(ci, to_levels(di, lim)) for ci, di in zip(c, d)])
-          for d in ds]
+    with torch.no_grad():
+        ps = [np.stack([apply_perturbation(ci, d) for ci, d in
+                        zip(c, perturbations(g, list(c), c.shape[1], lim, device))])
+              if len(c) else c for g in gens]
     return {('crop itself', ''): (c, ps),
             ('crop, JPEG 75', ''): (jpeg(c, 75), [jpeg(q, 75) for q in ps])}
 
@@ -112,7 +114,7 @@ def photo_report(models: dict, runs: dict, photos: dict, sides, ts: dict, filter
         for r, q in zip((r for r, gs in runs.items() for _ in gs), prots):
             ps[r].append(psnr(img, q))
         views = editor_views(img, prots, size, ts, filters)
-        _gather(cells, views | _crop_cells(gens, views, lim), runs)
+        _gather(cells, views | _crop_cells(gens, views, lim, device), runs)
     caches = {k: {} for k in cells}
     return {'photos': {k: list(v.shape[:2]) for k, v in shown.items()},
             'n_faces': sum(map(len, cells['as saved', filters[0]][0])),
