@@ -21,7 +21,9 @@ from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .photos import check_path
 from .zoo import load_zoo
 from .metrics import fetch_fid_network
-from .evaluation import readme_tables, update_readme
+from .evaluation import readme_tables
+from .report import write_pages
+from .docsite import build_site
 
 # %% ../nbs/90_cli.ipynb #6dc3b3b9
 def _fetch(a):
@@ -75,10 +77,9 @@ def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
 # %% ../nbs/90_cli.ipynb #35a8bb9b
 def _results(a):
-    parts = readme_tables(find_root()/'outputs'/'metrics', a.metrics)
-    if not a.readme: print('\n'.join(parts.values())); return
-    changed = [update_readme(a.readme, t, s, e) for (s, e), t in parts.items()]
-    print(f"{a.readme}: {'updated' if any(changed) else 'already up to date'}")
+    if not a.write: print('\n'.join(readme_tables(find_root()/'outputs'/'metrics', a.metrics).values()))
+    elif a.metrics: raise ValueError("--write takes the repository's outputs/metrics; name no files")
+    else: print('\n'.join(f"{p}: updated" for p in write_pages(find_root())) or 'pages up to date')
 
 # %% ../nbs/90_cli.ipynb #5c4dbff0
 def parser() -> argparse.ArgumentParser:
@@ -107,9 +108,12 @@ def parser() -> argparse.ArgumentParser:
     rs = sub.add_parser('results', help='the results tables of the evaluation metrics files')
     rs.add_argument('metrics', nargs='*', type=Path,
                     help='evaluation metrics files (default: outputs/metrics/eval_*.json)')
-    rs.add_argument('--readme', type=Path, help='write the tables into this README between its '
-                                                'results (zoo, training) markers')
+    rs.add_argument('--write', action='store_true', help='write the tables into the README and '
+                                                          'the docs pages, between their markers')
     rs.set_defaults(run=_results)
+    ds = sub.add_parser('docs', help='build the docs site (Sphinx, MyST-NB) from the notebooks')
+    ds.add_argument('--out', type=Path, default=Path('_site'), help='where to build it (default: _site)')
+    ds.set_defaults(run=lambda a: print(f"{build_site(find_root(), a.out)/'index.html'}: built"))
     pr = sub.add_parser('protect',
                         help='protect photos against deepfake face editing with a trained Gen')
     pr.add_argument('inputs', nargs='+', type=Path,

@@ -11,6 +11,7 @@ from dadfi.data import dvc_dir_md5
 from dadfi.deepfakes import OFFICIAL_FILES, fake_official, load_deepfake
 from dadfi.surrogates import TINY_ARCH
 from dadfi.train import protect_choice
+from dadfi.docsite import broken_links, build_site, front_matter, page_path
 
 
 def run(cmd, cwd, path_first: Path | None = None, **kw):
@@ -56,15 +57,13 @@ def _own_doc(cls, name) -> bool:
 
 
 def test_docs_site(tmp_path):
-    """The offline part of `nbdev-docs` (Quarto itself is not installable here): nbdev's processing runs every
-    notebook's documentation cells (show_doc, imports, `exec_doc`; it stops on any error); every exported
+    """`dadfi docs` (dadfi.docsite) builds the site into a scratch folder: nbdev's processing runs every
+    notebook's documentation cells (show_doc, imports, `exec_doc`; it stops on any error), Sphinx renders
+    them, and every internal link resolves; every notebook and guide page has its page; every exported
     function and class has a docstring and a rendered `show_doc`, every public method a docstring; the
     sidebar lists every notebook once."""
     files = copy_tree(tmp_path)
-    # nbdev-proc-nbs is nbdev-docs up to Quarto's render; it only checks that a `quarto` is on PATH (else it
-    # downloads one), so a stand-in that does nothing lets it run offline
-    (tmp_path/'bin').mkdir(); (tmp_path/'bin'/'quarto').write_text('#!/bin/sh\nexit 0\n'); (tmp_path/'bin'/'quarto').chmod(0o755)
-    run([str(BIN/'nbdev-proc-nbs'), '--n-workers', '0'], tmp_path, path_first=tmp_path/'bin')
+    site = build_site(tmp_path, tmp_path/'_site')          # stops on a Sphinx error or a broken internal link
     changed = [f for f in files if (tmp_path/f).read_bytes() != (ROOT/f).read_bytes()]
     assert not changed, f"nbdev's docs preparation rewrote {changed}: commit what it writes (nbs/nbdev.yml, nbs/_quarto.yml)"
     assert not (ROOT/'nbs'/get_config(ROOT).readme_nb).exists(), 'README.md is written by hand: nbdev-readme must not render over it'
@@ -101,6 +100,12 @@ def test_docs_site(tmp_path):
                              if inspect.isfunction(v) and not k.startswith('_') and not _own_doc(o, k)]
     assert not problems, '\n'.join(problems)
     assert n_shown > 100
+    proc = tmp_path/'_proc'
+    want = [page_path(Path(n), front_matter(json.loads((proc/n).read_text()))).with_suffix('.html') for n in nbs]
+    want += [Path('guide')/f'{p.stem}.html' for p in (ROOT/'nbs'/'guide').glob('*.md')] + [Path('guide/findings.html')]
+    missing = [str(w) for w in want if not (site/w).exists()]
+    assert not missing and len(want) == len(set(want)), f'pages missing from the site: {missing}'
+    assert not broken_links(site)
 
 
 def test_dvc_dir_md5_agrees_with_dvc(tmp_path):
@@ -223,14 +228,41 @@ def test_readme_has_two_commands_and_ci_runs_the_test_one():
     assert 'dvc repro' in cmds['main'] and 'dadfi fetch' in cmds['main']
 
 
-def test_readme_results_match_metrics():
-    "The README's tables are the ones `dadfi results` makes from the committed metrics files (never skipped)."
-    from dadfi.evaluation import readme_tables
+def test_pages_match_metrics():
+    """The generated tables of the README and the docs pages (`nbs/guide/`) are the ones `dadfi results
+    --write` makes from the committed metrics files (never skipped)."""
+    from dadfi.report import generated, page_of
     met = ROOT/'outputs'/'metrics'
     files = sorted(met.glob('eval_*.json'))
     assert [f.name for f in files] == ['eval_main.json', 'eval_second.json'], 'the metrics files are committed'
-    parts = readme_tables(met)
-    assert len(parts) == 4, 'results, zoo, training and photos tables: their metrics files are committed'
-    text = (ROOT/'README.md').read_text()
+    parts = generated(met)
+    assert len(parts) == 5, 'headline, results, zoo, training and photos tables: their metrics files are committed'
     for (s, e), table in parts.items():
-        assert text[text.index(s) + len(s) + 1:text.index(e)] == table, f'README between {s} and {e}'
+        text = page_of(ROOT, s).read_text()
+        assert text[text.index(s) + len(s) + 1:text.index(e)] == table, f'{page_of(ROOT, s)} between {s} and {e}'
+
+
+def test_readme_is_a_front_door():
+    "The README stays short: the full tables live in the docs pages."
+    assert len((ROOT/'README.md').read_text().splitlines()) < 200
+
+
+def _definition_cells(nb: Path) -> list[tuple[str, bool]]:
+    """Each definition cell of a notebook (an exported cell that defines a function or class) and whether
+    the next code cell, not exported, tests it (a fastcore `test_*` call or an assert)."""
+    cells = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
+    export = lambda s: re.match(r'#\|\s*export', s)
+    out = []
+    for i, s in enumerate(cells):
+        if not export(s) or not re.search(r'^(def|class|async def|@)', s, flags=re.M): continue
+        nxt = cells[i + 1] if i + 1 < len(cells) else ''
+        out.append((s.split('\n')[1][:60], not export(nxt) and bool(re.search(r'\btest_\w+\(|\bassert ', nxt))))
+    return out
+
+
+def test_definitions_have_tests_under_them():
+    "At least 80% of the notebooks' definition cells are followed by a test cell (the house style)."
+    cells = [(nb.name, d, t) for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')) for d, t in _definition_cells(nb)]
+    share = sum(t for *_, t in cells)/len(cells)
+    assert share >= 0.8, f"{share:.0%} of {len(cells)} definition cells tested; untested: " + \
+        '; '.join(f'{n}: {d}' for n, d, t in cells if not t)
