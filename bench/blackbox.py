@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from dadfi.core import *
+from dadfi.params import *
 from dadfi.data import load_dataset
 from dadfi.zoo import load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates

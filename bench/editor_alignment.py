@@ -11,7 +11,8 @@ misalignment.
 """
 import argparse, json
 import numpy as np, torch
-from dadfi.core import find_root, load_params, read_image
+from dadfi.core import find_root, read_image
+from dadfi.params import load_params
 from dadfi.data import PHOTOS, detect_faces, registry_photo
 from dadfi.evaluation import score
 from dadfi.photos import at_face_side, editor_crop

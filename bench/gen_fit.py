@@ -12,7 +12,8 @@ import argparse, time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from dadfi.core import find_root, load_params
+from dadfi.core import find_root
+from dadfi.params import load_params
 from dadfi.data import load_dataset
 from dadfi.evaluation import score
 from dadfi.finetuning import clean_edits, dadfi_adam, edit_distance

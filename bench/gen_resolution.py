@@ -5,7 +5,8 @@ run on each face cut at 64 (as trained), 96 or 128 px (faces at least that large
     python bench/gen_resolution.py        # about 40 s on the 2-core machine; needs `dvc repro` up to train_dadfi
 """
 import numpy as np, torch
-from dadfi.core import read_image, load_params, find_root
+from dadfi.core import read_image, find_root
+from dadfi.params import load_params
 from dadfi.data import PHOTOS, registry_photo
 from dadfi.photos import at_face_side, editor_views, trips
 from dadfi.protect import protect_photo

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import matplotlib
 matplotlib.use('Agg')
-from dadfi.core import find_root, get_device, load_params, to_tensor, to_uint8
+from dadfi.core import find_root, get_device, to_tensor, to_uint8
+from dadfi.params import load_params
 from dadfi.data import load_dataset, make_splits, plot_faces
 from dadfi.surrogates import FaceBank, train_surrogate, edit_report
 
@@ -22,7 +23,7 @@ ap.add_argument('--probe-steps', type=int, default=5)
 ap.add_argument('--out', default='bench_out')
 a = ap.parse_args()
 out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-root = find_root(); P = load_params(root/a.profile); D, size = P.deepfakes, P.data.size
+root = find_root(); P = load_params(profile=root/a.profile); D, size = P.deepfakes, P.data.size
 dev = get_device(P.device)
 print('device', dev, torch.cuda.get_device_name() if dev.type == 'cuda' else '', 'torch', torch.__version__, flush=True)
 

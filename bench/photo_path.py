@@ -14,6 +14,7 @@ import argparse
 import numpy as np
 import torch
 from dadfi.core import *
+from dadfi.params import *
 from dadfi.data import load_dataset, square_crop
 from dadfi.zoo import load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates

@@ -11,6 +11,7 @@ import argparse, time
 import numpy as np
 import torch
 from dadfi.core import *
+from dadfi.params import *
 from dadfi.data import load_dataset, make_splits
 from dadfi.deepfakes import build_deepfake
 from dadfi.surrogates import generator_arch

@@ -14,7 +14,8 @@ import sys, time, json, math
 from dataclasses import replace
 import numpy as np, torch, torch.nn.functional as F
 import dadfi.train as T
-from dadfi.core import read_image, load_params, find_root, get_device
+from dadfi.core import read_image, find_root, get_device
+from dadfi.params import load_params
 from dadfi.data import PHOTOS, registry_photo, load_dataset
 from dadfi.robust import rescale, reframe, diff_jpeg, RESAMPLERS
 from dadfi.stage import stage_splits, stage_targets

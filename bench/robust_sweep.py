@@ -14,7 +14,8 @@ import argparse, json, time
 from dataclasses import replace
 import numpy as np
 import cv2, torch, yaml
-from dadfi.core import find_root, get_device, load_params, read_image
+from dadfi.core import find_root, get_device, read_image
+from dadfi.params import load_params
 from dadfi.data import load_dataset
 from dadfi.evaluation import transforms, in_photo, score
 from dadfi.methods import GenMethod, EOTPGDMethod, normalised

@@ -13,7 +13,8 @@ from pathlib import Path
 __all__ = ['VEGA', 'parser', 'main', 'vega_template', 'fetch_vega']
 
 # %% ../nbs/90_cli.ipynb #1833c6bf
-from .core import atomic_write, find_root, get_device, load_params
+from .core import atomic_write, find_root, get_device
+from .params import Params, load_params, params_yaml, with_profile
 from .data import DataError, fetch, dvc_dir_md5
 from . import __version__
 from .train import PROTECT_GEN
@@ -21,7 +22,7 @@ from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .photos import check_path
 from .zoo import load_zoo
 from .metrics import fetch_fid_network
-from .evaluation import readme_tables
+from .report import readme_tables
 from .report import write_pages
 from .docsite import build_site
 
@@ -111,6 +112,11 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument('--write', action='store_true', help='write the tables into the README and '
                                                           'the docs pages, between their markers')
     rs.set_defaults(run=_results)
+    pp = sub.add_parser('params', help='print a whole params.yaml: the defaults, with a profile over '
+                                       'them (e.g. dadfi params --profile paper > params.yaml)')
+    pp.add_argument('--profile', help='a file or the name of one under profiles/ (gpu, paper)')
+    pp.set_defaults(run=lambda a: print(params_yaml(with_profile(Params(), a.profile, find_root())
+                                                    if a.profile else Params()), end=''))
     ds = sub.add_parser('docs', help='build the docs site (Sphinx, MyST-NB) from the notebooks')
     ds.add_argument('--out', type=Path, default=Path('_site'), help='where to build it (default: _site)')
     ds.set_defaults(run=lambda a: print(f"{build_site(find_root(), a.out)/'index.html'}: built"))

@@ -1,4 +1,4 @@
-"""Parameters, device, seeding, image I/O, atomic writes, progress bars: what every module uses.
+"""Device, seeding, image I/O, atomic writes, progress bars: what every module uses.
 
 Docs: https://dadfi.github.io/dadfi/core.html.md"""
 
@@ -6,21 +6,17 @@ Docs: https://dadfi.github.io/dadfi/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #5ba781a8
 from __future__ import annotations
-import dataclasses, hashlib, os, random, sys, tempfile, typing
+import hashlib, os, random, sys, tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['find_root', 'DatasetParams', 'DataParams', 'SurrogateParams', 'CheckParams', 'DeepfakesParams', 'RobustParams',
-           'DadfiParams', 'EvalParams', 'PhotoParams', 'Params', 'ParamsError', 'load_params', 'get_device',
-           'seed_everything', 'ImageError', 'read_image', 'to_tensor', 'to_uint8', 'atomic_write', 'save_png',
-           'sha256_file', 'show_progress', 'progress']
+__all__ = ['find_root', 'get_device', 'seed_everything', 'ImageError', 'read_image', 'to_tensor', 'to_uint8', 'atomic_write',
+           'save_png', 'sha256_file', 'show_progress', 'progress']
 
 # %% ../nbs/00_core.ipynb #7bc0cff5
 import numpy as np
 import torch
-import yaml
 from PIL import Image, ImageOps
 from tqdm.auto import tqdm
 
@@ -32,204 +28,6 @@ def find_root(start: str | Path = '.') -> Path:
         if (d/'params.yaml').exists(): return d
     raise FileNotFoundError(f"{p}: no params.yaml here or in any parent folder; run inside the "
                             f"dadfi repository")
-
-# %% ../nbs/00_core.ipynb #93d585fe
-@dataclass
-class DatasetParams:
-    """One dataset: its `kind` (celeba, casia, folder, olivetti) and a `path`; `None` means the
-    embedded copy under `data/`."""
-    kind: str = 'celeba'
-    path: str | None = None
-
-# %% ../nbs/00_core.ipynb #a89525b3
-@dataclass
-class DataParams:
-    """Image size and the seeded train/test split (the paper: 200 training images, 2000 test
-    images drawn from the rest)."""
-    size: int = 64
-    n_train: int = 200
-    n_test: int = 100
-    main: DatasetParams = field(default_factory=DatasetParams)
-    second: DatasetParams = field(default_factory=lambda: DatasetParams('olivetti'))
-
-# %% ../nbs/00_core.ipynb #8cf0cf73
-@dataclass
-class SurrogateParams:
-    """One model of the zoo: where it comes from (trained here, or a `checkpoint`), its own size
-    and targets, its architecture's keyword arguments, its training schedule."""
-    # an official release or weights saved by dadfi; None: trained by stage `deepfakes`
-    checkpoint: str | None = None
-    # the side of the faces it sees (None: data.size); the pipeline resizes for it
-    size: int | None = None
-    targets: list[str] | None = None   # its attributes or domains (None: deepfakes.attrs)
-    arch: dict = field(default_factory=dict)
-    iters: int = 500           # generator updates
-    batch_size: int = 16
-    lr: float = 1e-4
-    n_critic: int = 5          # critic updates per generator update
-    decay: float = 0.0         # share of the last updates over which lr falls linearly to 0
-    ema: float = 0.999         # StarGAN-v2's moving average of the generator
-    max_recon: float | None = None   # its own bound where the family cannot reach check's (say why)
-    # updates between measurements of its fragility while it trains (0: at the end only)
-    probe_every: int = 0
-
-# %% ../nbs/00_core.ipynb #3687faa0
-@dataclass
-class CheckParams:
-    """What a usable surrogate must show on the test faces (mean absolute differences, images in
-    [-1, 1])."""
-    max_recon: float = 0.15    # asked for its own attributes, it gives the face back within this
-    min_edit: float = 0.02     # each edit moves the face at least this far from that reconstruction
-    min_between: float = 0.01  # and two targets' edits differ by at least this
-
-# %% ../nbs/00_core.ipynb #2d853d19
-@dataclass
-class DeepfakesParams:
-    "The deepfake models (the zoo), the attributes the surrogates edit, and each model's settings."
-    models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])
-    attrs: list[str] = field(default_factory=lambda: ['Black_Hair', 'Blond_Hair', 'Brown_Hair'])
-    max_images: int = 20000
-    stargan: SurrogateParams = field(default_factory=SurrogateParams)
-    starganv2: SurrogateParams = field(default_factory=SurrogateParams)
-    stgan: SurrogateParams = field(default_factory=SurrogateParams)
-    attgan: SurrogateParams = field(default_factory=SurrogateParams)
-    check: CheckParams = field(default_factory=CheckParams)
-
-# %% ../nbs/00_core.ipynb #45a12da3
-@dataclass
-class RobustParams:
-    "DADFI-robust, our extension: the random editor's path `Gen` trains through (`dadfi.robust`)."
-    enabled: bool = False      # train through it (set by stage train_dadfi for DADFI-robust)
-    shift: float = 3.0         # pixels (sub-pixel) the editor's square may land off ours, each way
-    frame: float = 0.1         # ... and the share by which it may be larger or smaller
-    p: float = 0.5             # each later step of the path happens with this probability
-    # rescaling factors (down and back)
-    scale: list[float] = field(default_factory=lambda: [0.75, 1.0])
-    # JPEG qualities, from the lowest to the highest (none: no JPEG step)
-    jpeg: list[int] = field(default_factory=list)
-
-# %% ../nbs/00_core.ipynb #611df9fd
-@dataclass
-class DadfiParams:
-    """DADFI itself (stages `pgd_targets` and `train_dadfi`): the bound, the loss weights, the
-    two stages, the PGD targets."""
-    lim: float = 0.05          # the limit on ‖Gen(x)‖∞ (eq. 4), also PGD's eps
-    mu: float = 0.5            # weight of the hinge loss (eqs. 10, 14)
-    bound: float = 0.1         # Gen's output is bound·tanh(·) (our variants: lim)
-    gen_width: int = 16
-    ide_width: int = 16
-    # the n models mod_i
-    models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2', 'stgan', 'attgan'])
-    epochs_gen: int = 5        # stage 1: generation
-    seeds: int = 3             # training seeds per run: seed, seed + 1, ...
-    epochs_ft: int = 20        # stage 2: fine-tuning (0: the paper's verification 2)
-    batch_size: int = 16
-    lr: float = 1e-4
-    direct: float = 0.0        # weight of the direct term in our variants (the paper: none)
-    # its form (`dadfi.finetuning`): toward the PGD target's edit, away from the clean edit
-    # (over what PGD reaches: DADFI-spread), or breaking it (success shares, capped at `cap`)
-    term: str = 'toward'
-    cap: float = 2.0
-    mode: str = 'white'        # white: backprop through the models; black: gradients from queries
-    nes_sigma: float = 0.01
-    nes_queries: int = 10      # query pairs per gradient estimate (black box)
-    pgd_steps: int = 10
-    pgd_step: float = 0.01
-    robust: RobustParams = field(default_factory=RobustParams)
-
-# %% ../nbs/00_core.ipynb #98a0b553
-@dataclass
-class EvalParams:
-    """The evaluation stages: how many test faces, the baselines' settings, the robustness
-    transforms, the transfer runs."""
-    n_images: int = 50         # test faces scored per dataset
-    # the Fréchet distance on TF-Inception features (the slowest metric on a CPU)
-    fid: bool = True
-    universal_epochs: int = 2  # CMUA-style universal perturbation: passes over the training faces
-    universal_step: float = 0.005
-    moma_population: int = 6   # MOMA adaptation: designs per generation
-    moma_generations: int = 2
-    moma_n_fit: int = 8        # training faces each design is scored on
-    moma_keep: float = 0.9     # MOMA's choice: the smallest design within this share of the best
-    eot_steps: int = 50        # EOT-PGD: steps (each through one random path) of pgd_step
-    # the ceiling per model (`dadfi.methods.CeilingMethod`): PGD until it stops gaining
-    ceiling_steps: int = 100
-    ceiling_loss: str = 'mask'         # mse (the field's) or mask (the success criterion's)
-    ceiling_schedule: str = 'const'    # const or decay (the step halved after 10, 30, 70, 150)
-    ceiling_restarts: int = 1
-    timing_runs: int = 3       # each method's time: the median of this many runs
-    timing_faces: int = 5      # ... on this many faces
-    ats_frac: float = 0.5      # ATS-O2A adaptation: share of the face it attacks
-    # Adv-Bot adaptation: the protector's own surrogates
-    adv_bot: list[str] = field(default_factory=lambda: ['attgan'])
-    # qualities of the JPEG robustness test
-    jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])
-    # down-and-up scale factors of the resizing test
-    resize: list[float] = field(default_factory=lambda: [0.5])
-    transfer_epochs_ft: int = 10   # Fig 8: fine-tuning epochs of each single-model generator
-
-# %% ../nbs/00_core.ipynb #6340c3bc
-@dataclass
-class PhotoParams:
-    """Stage `photos` (`dadfi.photos`): real photos (`dadfi.data.PHOTOS`) along an editor's path."""
-    names: list[str] = field(default_factory=lambda: [
-        't1', 'breakingbad', 'biden', 'obama', 'obama2', 'obama3'])
-    sides: list[int] = field(default_factory=lambda: [100, 200, 300, 400, 500])  # face sizes, px
-    jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])   # whole-photo JPEG qualities
-    resize: list[float] = field(default_factory=lambda: [0.5])        # whole-photo scalings
-    filters: list[str] = field(default_factory=lambda: [              # `photos.EDITOR_FILTERS`
-        'area', 'bilinear', 'bicubic', 'bilinear, aliased', 'bicubic, aliased'])
-    runs: list[str] = field(default_factory=lambda: ['breaking', 'robust'])  # train_dadfi's runs
-
-# %% ../nbs/00_core.ipynb #c0a39c75
-@dataclass
-class Params:
-    "All of `params.yaml`."
-    seed: int = 0
-    device: str = 'auto'
-    data: DataParams = field(default_factory=DataParams)
-    deepfakes: DeepfakesParams = field(default_factory=DeepfakesParams)
-    dadfi: DadfiParams = field(default_factory=DadfiParams)
-    evaluation: EvalParams = field(default_factory=EvalParams)
-    photos: PhotoParams = field(default_factory=PhotoParams)
-
-# %% ../nbs/00_core.ipynb #33e8b78b
-class ParamsError(ValueError):
-    "A `params.yaml` that does not fit `Params`."
-
-# %% ../nbs/00_core.ipynb #3d321108
-def _build(cls, d, where: str):
-    """Build dataclass `cls` from dict `d`, checking keys and types; `where` names the place for
-    errors."""
-    if not isinstance(d, dict):
-        raise ParamsError(f"{where}: expected a mapping, got {type(d).__name__}")
-    hints, names = typing.get_type_hints(cls), {f.name for f in dataclasses.fields(cls)}
-    unknown = set(d) - names
-    if unknown:
-        raise ParamsError(f"{where}: unknown key(s) {sorted(unknown)}; known: {sorted(names)}")
-    kw = {}
-    for k, v in d.items():
-        t, w = hints[k], f"{where}.{k}"
-        if dataclasses.is_dataclass(t): kw[k] = _build(t, v, w); continue
-        origin = typing.get_origin(t)
-        if origin in (list, dict):
-            if not isinstance(v, origin):
-                raise ParamsError(f"{w}: expected a {origin.__name__}, got {v!r}")
-            kw[k] = v; continue
-        # list[str] | None: list, None
-        allowed = tuple(typing.get_origin(a) or a for a in typing.get_args(t)) or (t,)
-        if float in allowed and isinstance(v, int) and not isinstance(v, bool): v = float(v)
-        if not any(isinstance(v, a) and not (a is int and isinstance(v, bool)) for a in allowed):
-            raise ParamsError(f"{w}: expected {t}, got {v!r}")
-        kw[k] = v
-    return cls(**kw)
-
-def load_params(path: str | Path | None = None) -> Params:
-    "Read `params.yaml` (by default the repository's) into `Params`."
-    path = Path(path) if path else find_root()/'params.yaml'
-    try: d = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as e: raise ParamsError(f"{path}: not valid YAML: {e}") from None
-    return _build(Params, d, str(path))
 
 # %% ../nbs/00_core.ipynb #ea86cd04
 def get_device(pref: str = 'auto') -> torch.device:

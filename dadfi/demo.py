@@ -18,6 +18,7 @@ import torch
 import matplotlib.pyplot as plt
 import ipywidgets as W
 from .core import *
+from .params import *
 from .data import load_dataset, square_crop
 from .deepfakes import Deepfake
 from .zoo import attr_matrix, load_zoo, to_train

@@ -10,7 +10,8 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from .core import RobustParams, progress, to_tensor
+from .core import progress, to_tensor
+from .params import RobustParams
 from .deepfakes import Deepfake
 from .finetuning import clean_edits, edit_distance, pgd, pgd_ceiling, target_reach
 from .generation import project

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageOps
 from .core import *
+from .params import *
 from .data import (IMAGE_EXTS, detect_face, detect_faces, plot_faces, registry_photo,
                         square_crop)
 from .generation import project

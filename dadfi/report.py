@@ -1,4 +1,4 @@
-"""The README's and the docs pages' generated tables, written from the metrics files.
+"""The results tables, and the README's and the docs pages' generated tables: markdown from metrics.
 
 Docs: https://dadfi.github.io/dadfi/report.html.md"""
 
@@ -6,13 +6,185 @@ Docs: https://dadfi.github.io/dadfi/report.html.md"""
 
 # %% ../nbs/13_report.ipynb #884af554
 from __future__ import annotations
-import json
+import json, math, re
 from pathlib import Path
-from .evaluation import _pct, readme_tables, update_readme
 
 # %% auto #0
-__all__ = ['HEADLINE_START', 'HEADLINE_END', 'HEADLINE_RUNS', 'HEADLINE_FILES', 'headline_table', 'pages', 'generated', 'page_of',
-           'write_pages']
+__all__ = ['ALONE', 'CEILING', 'START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'PHOTOS_START', 'PHOTOS_END',
+           'FLOOR', 'HEADLINE_START', 'HEADLINE_END', 'HEADLINE_RUNS', 'HEADLINE_FILES', 'rate_ci', 'share',
+           'results_table', 'update_readme', 'robustness_table', 'report_tables', 'training_table', 'zoo_table',
+           'photos_table', 'readme_tables', 'headline_table', 'pages', 'generated', 'page_of', 'write_pages']
+
+# %% ../nbs/13_report.ipynb #f0b62aa8
+def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f}"
+
+# %% ../nbs/13_report.ipynb #9450ebc1
+def _num(v, f='.3f'):
+    return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, f)
+
+# %% ../nbs/13_report.ipynb #ac803977
+def rate_ci(m: dict, key: str = 'success_mask') -> str:
+    """A rate of `m` in %, with its 95% interval over faces (`face_ci`) where `m` has one, and the
+    range over seeds where it has several."""
+    ci, v = m.get('ci_mask' if key == 'success_mask' else 'ci'), m[key]
+    if ci is None or v is None or math.isnan(v): return _pct(v)
+    seeds = m.get('seeds') if key == 'success_mask' else None
+    spread = f"; seeds {_pct(min(seeds))}–{_pct(max(seeds))}" if seeds else ''
+    return f"{_pct(v)} ({100*ci[0]:.0f}–{100*ci[1]:.0f}{spread})"
+
+# %% ../nbs/13_report.ipynb #c978e17a
+ALONE, CEILING = 'PGD, each model alone', 'PGD ceiling, each model alone'
+
+def share(report: dict, name: str, model: str) -> float | None:
+    "Method `name`'s SR_mask on `model` over the ceiling's (`CEILING`), if the report has one."
+    c = report['methods'].get(CEILING, {}).get('models', {}).get(model, {}).get('success_mask')
+    v = report['methods'][name]['models'][model]['success_mask']
+    return None if not c or v is None or math.isnan(v) else v/c
+
+# %% ../nbs/13_report.ipynb #3cf4ec9f
+def results_table(report: dict) -> str:
+    """Markdown of an evaluation report: per model and method, rates with intervals (and seeds),
+    the share of the ceiling, distances, times."""
+    held, ms = set(report.get('held_out', [])), report['methods']
+    lines = [f"*{report['describe']}; seconds: {report.get('timing', 'one run')}*", '',
+             '| model | method | n / n_mask | SR % (95% CI) | SR_mask % (95% CI) | share of '
+             'ceiling % | L2_mask | d_pix | d_mask | FID | PSNR dB | SSIM | ms / face | × PGD |',
+             '|---|---|---:' + '|---:'*11 + '|']
+    for k in next(iter(ms.values()))['models']:
+        for name, r in ms.items():
+            m = r['models'][k]
+            lines.append(f"| {k}{' (held out)' if k in held else ''} | {name} | "
+                         f"{m.get('n', '–')} / {m.get('n_mask', '–')} | "
+                         f"{rate_ci(m, 'success')} | {rate_ci(m)} | "
+                         f"{_pct(share(report, name, k))} | "
+                         f"{_num(m['mask_mse'], '.4f')} | {_num(m.get('d_pix'))} | "
+                         f"{_num(m.get('d_mask'))} | {_num(m.get('fid'), '.1f')} | "
+                         f"{_num(r['psnr'], '.1f')} | {_num(r['ssim'])} | "
+                         f"{_num(1000*r['seconds_per_image'], '.2f')} | "
+                         f"{_num(r.get('vs_pgd'), '.3g')} |")
+    return '\n'.join(lines) + '\n'
+
+# %% ../nbs/13_report.ipynb #792427f2
+START, END = '<!-- results:start -->', '<!-- results:end -->'
+
+def update_readme(path: str | Path, text: str, start: str = START, end: str = END) -> bool:
+    """Put `text` between the markers `start` and `end` of the README at `path`; return whether
+    it changed."""
+    path = Path(path); s = path.read_text()
+    if start not in s or end not in s:
+        raise ValueError(f"{path}: no '{start}' … '{end}' markers to put the results between")
+    new = re.sub(re.escape(start) + '.*?' + re.escape(end), lambda _: f"{start}\n{text}{end}", s,
+                 flags=re.S)
+    if new != s: path.write_text(new)
+    return new != s
+
+# %% ../nbs/13_report.ipynb #7c2a0348
+def robustness_table(report: dict, model: str) -> str:
+    "Markdown: `model`'s SR_mask (%) per method, lossless and after each robustness transform."
+    rob = report.get('robustness', {})
+    if not rob: return ''
+    ts = list(next(iter(rob.values())))
+    lines = [f"*{model}: SR_mask % (95% CI) after each transform, "
+             "the clean face through the same*", '',
+             '| method | none | ' + ' | '.join(ts) + ' |', '|---|' + '---:|'*(len(ts) + 1)]
+    for n, r in rob.items():
+        cells = [report['methods'][n]['models'][model]] + [r[t][model] for t in ts]
+        lines.append(f"| {n} | " + ' | '.join(rate_ci(c) for c in cells) + ' |')
+    return '\n'.join(lines) + '\n'
+
+# %% ../nbs/13_report.ipynb #c6d512d4
+def report_tables(report: dict) -> str:
+    "The results table of `report`, then the robustness table of each model it was trained against."
+    rob = [robustness_table(report, k) for k in report.get('models_trained_on', [])]
+    return '\n'.join([results_table(report)] + [t for t in rob if t])
+
+# %% ../nbs/13_report.ipynb #fb44ddc5
+TRAIN_START, TRAIN_END = '<!-- training:start -->', '<!-- training:end -->'
+
+def training_table(report: dict) -> str:
+    """Markdown of stage `train_dadfi`'s report: per run, its time, `‖Gen(x)‖∞`, PSNR and SR_mask
+    (lossless, and along the photo path where measured); the run `dadfi protect` ships."""
+    runs = {k: r for k, r in report.items() if isinstance(r, dict) and 'train_seconds' in r}
+    first = next(iter(runs.values())); ms = list(first['models'])
+    cols = ([(m, 'models', '') for m in ms]
+            + [(m, 'photo', ', photo') for m in ms if 'photo' in first])
+    lines = ['| run | training s | ‖Gen(x)‖∞ | PSNR dB | '
+             + ' | '.join(f"{m}{w} SR_mask %" for m, _, w in cols) + ' |',
+             '|---' + '|---:'*(3 + len(cols)) + '|']
+    for k, r in runs.items():
+        lines.append(f"| {r.get('name', k)} | {r['train_seconds']} | {_num(r.get('gen_linf'))} | "
+                     f"{_num(r['psnr'], '.1f')} | "
+                     + ' | '.join(rate_ci(r[where][m]) for m, where, _ in cols) + ' |')
+    seeds = f"{len(report['seeds'])} seeds each, " if 'seeds' in report else ''
+    out = '\n'.join(lines) + (f"\n\n*{report['n_val']} validation faces, lim {report['lim']}, "
+                               f"{seeds}{report['device']}; 95% bootstrap intervals over faces.*\n")
+    if 'protect' not in report: return out
+    c = report['protect']; path = 'along the photo path' if c['where'] == 'photo' else 'lossless'
+    rates = [v['success_mask'] for v in report[c['run']][c['where']].values()]
+    return out + (f"\n`dadfi protect` ships **{c['name']}, seed {c['seed']}**: of every run and "
+                  f"seed, the highest worst-model SR_mask {path} on these faces, then the highest "
+                  f"mean over the models (this run: worst {_pct(c['worst'])}%, mean "
+                  f"{_pct(sum(rates)/len(rates))}%; `dadfi.train.protect_choice`).\n")
+
+# %% ../nbs/13_report.ipynb #e071c8c4
+ZOO_START, ZOO_END = '<!-- zoo:start -->', '<!-- zoo:end -->'
+
+def zoo_table(report: dict) -> str:
+    """A markdown table of stage `deepfakes`' report: per model, where it comes from, how well it
+    edits, how fragile it is."""
+    lines = ['| model | source | size | updates | training s | reconstruction | edit | PGD-10 SR % '
+             '| PGD-10 SR_mask % | noise SR % | noise SR_mask % | published SR_mask % |',
+             '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for k, r in report.items():
+        f = r['fidelity']
+        lines.append(f"| {k} | {r['source']} | {r['size']} | {r.get('iters', '–')} | "
+                     f"{r.get('seconds', '–')} | {_num(r['recon'])} | {_num(r['edit'])} | "
+                     f"{_pct(f['pgd']['success'])} | {_pct(f['pgd']['success_mask'])} | "
+                     f"{_pct(f['noise']['success'])} | {_pct(f['noise']['success_mask'])} | "
+                     f"{_pct(r.get('published_sr_mask'))} |")
+    n = {r['n_faces'] for r in report.values()}
+    return ('\n'.join(lines)
+            + f"\n\n*{'/'.join(map(str, sorted(n)))} held-out faces × each model's targets.*\n")
+
+# %% ../nbs/13_report.ipynb #8253899d
+PHOTOS_START, PHOTOS_END = '<!-- photos:start -->', '<!-- photos:end -->'
+FLOOR = 'noise floor'
+_CELL_NAMES = {'crop itself': "the editor's crop protected directly (the evaluation's case)",
+               'crop, JPEG 75': "the same crop saved as JPEG 75 (the worst case)"}
+
+def photos_table(report: dict) -> str:
+    """Markdown of stage `photos`' report: per run and step of the editor's path, SR_mask per
+    model (intervals, seeds), the noise floor's beside it; the protected photos' PSNR."""
+    runs, floor = report['runs'], report['runs'].get(FLOOR)
+    ms = list(next(iter(next(iter(runs.values()))['cells'].values())))
+    lines = ["| run | the whole photo \\| the editor's filter | "
+             + ' | '.join(f'{m} SR_mask %' for m in ms)
+             + (f" | {FLOOR} ({' / '.join(ms)}) |" if floor else ' |'),
+             '|---|---' + '|---:'*(len(ms) + bool(floor)) + '|']
+    for r, v in runs.items():
+        if r == FLOOR: continue
+        for c, rates in v['cells'].items():
+            fl = (' | ' + ' / '.join(_pct(floor['cells'][c][m]['success_mask']) for m in ms)
+                  if floor else '')
+            lines.append(f"| {r} | {_CELL_NAMES.get(c, c).replace('|', chr(92) + '|')} | "
+                         + ' | '.join(rate_ci(rates[m]) for m in ms) + fl + ' |')
+    psnr = '; '.join(f"{r} {v['psnr']:.1f} dB" for r, v in runs.items())
+    return ('\n'.join(lines) + f"\n\n*{report['describe']}. PSNR of the protected photos: {psnr}; "
+            "95% bootstrap intervals over faces, the range over seeds.*\n")
+
+# %% ../nbs/13_report.ipynb #dcef14f3
+def readme_tables(met: Path, files: list | None = None) -> dict[tuple[str, str], str]:
+    """The README's generated tables by marker pair, from the metrics folder `met` (given
+    evaluation `files`: their results alone)."""
+    read = lambda f: json.loads(Path(f).read_text())
+    evals = files or sorted(Path(met).glob('eval_*.json'))
+    if not evals: raise FileNotFoundError(f"{met}: no eval_*.json; run `dvc repro` first")
+    out = {(START, END): '\n'.join(report_tables(read(f)) for f in evals)}
+    for (s, e), name, table in [((ZOO_START, ZOO_END), 'deepfakes.json', zoo_table),
+                                ((TRAIN_START, TRAIN_END), 'dadfi.json', training_table),
+                                ((PHOTOS_START, PHOTOS_END), 'photos.json', photos_table)]:
+        if not files and (Path(met)/name).exists(): out[s, e] = table(read(Path(met)/name))
+    return out
 
 # %% ../nbs/13_report.ipynb #e4ea0317
 HEADLINE_START, HEADLINE_END = '<!-- headline:start -->', '<!-- headline:end -->'

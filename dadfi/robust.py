@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn.functional as F
-from .core import RobustParams
+from .params import RobustParams
 
 # %% auto #0
 __all__ = ['JPEG_LUMA', 'JPEG_CHROMA', 'RESAMPLERS', 'jpeg_tables', 'diff_round', 'dct_matrix', 'rgb_to_ycbcr', 'ycbcr_to_rgb',

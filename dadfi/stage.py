@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import matplotlib
 import numpy as np
 import torch
-from .core import DadfiParams, Params, find_root, get_device, load_params, to_tensor
+from .core import find_root, get_device, to_tensor
+from .params import DadfiParams, Params, load_params
 from .data import FaceSet, load_dataset, make_splits
 from .finetuning import pgd
 from .zoo import attr_matrix, load_zoo

@@ -20,6 +20,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .core import *
+from .params import *
 from .deepfakes import *
 from .finetuning import clean_edits, pgd
 from .metrics import disruption, success_rates

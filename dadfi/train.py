@@ -18,6 +18,7 @@ __all__ = ['VARIANTS', 'PROTECT_GEN', 'CheckpointIO', 'train_dadfi', 'save_gen',
 import numpy as np
 import torch
 from .core import *
+from .params import *
 from .metrics import edit_mask
 from .deepfakes import Deepfake
 from .generation import *

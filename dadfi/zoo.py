@@ -18,6 +18,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from .core import *
+from .params import *
 from .data import DataError, FaceSet
 from .deepfakes import *
 from .surrogates import TINY_ARCH, generator_arch

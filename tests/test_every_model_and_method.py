@@ -3,7 +3,8 @@ test_atks.py runs every attack): each must keep the contract the pipeline relies
 import numpy as np
 import pytest
 import torch
-from dadfi.core import RobustParams, to_tensor
+from dadfi.core import to_tensor
+from dadfi.params import RobustParams
 from dadfi.deepfakes import DEEPFAKES, build_deepfake
 from dadfi.finetuning import pgd
 from dadfi.generation import Gen
