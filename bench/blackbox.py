@@ -12,8 +12,9 @@ import numpy as np
 import torch
 from dadfi.core import *
 from dadfi.params import *
+from dadfi.params import *
 from dadfi.data import load_dataset
-from dadfi.zoo import load_zoo, attr_matrix
+from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates
 from dadfi.protect import perturbations, apply_perturbation
 from dadfi.train import train_dadfi
@@ -29,7 +30,7 @@ faces = load_dataset(P.data.main, root)
 tr, te = faces.subset(sp['train']), faces.subset(sp['test'])
 x, attrs = tr.batch(range(len(tr)), size), attr_matrix(tr)
 T = torch.load(root/'outputs/pgd/targets.pt', weights_only=True)
-models = load_zoo(P, faces, P.dadfi.models, 'outputs/deepfakes', root, dev)
+models = load_zoo(P, faces, P.dadfi.models, MODELS_DIR, root, dev)
 advs = {k: T['advs'][k].float() for k in models}
 xt_u8 = np.stack([te.image(i, size) for i in range(len(te))]); xt = to_tensor(xt_u8).to(dev)
 at = attr_matrix(te).to(dev)

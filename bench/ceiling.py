@@ -17,7 +17,7 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np
 import torch
-from dadfi.finetuning import pgd_ceiling
+from dadfi.attacks import pgd_ceiling
 from dadfi.evaluation import score
 from dadfi.stage import bench_state
 

@@ -11,21 +11,22 @@ misalignment.
 """
 import argparse, json
 import numpy as np, torch
-from dadfi.core import find_root, read_image
+from dadfi.core import read_image
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import PHOTOS, detect_faces, registry_photo
 from dadfi.evaluation import score
-from dadfi.photos import at_face_side, editor_crop
+from dadfi.robust import at_face_side, editor_crop
 from dadfi.protect import protect_photo
 from dadfi.train import load_gen
-from dadfi.zoo import load_zoo
+from dadfi.zoo import MODELS_DIR, load_zoo
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--run', default='breaking'); ap.add_argument('--seed', type=int, default=1)
 ap.add_argument('--out', default='bench/results/editor_alignment.json')
 a = ap.parse_args()
 root = find_root(); P = load_params(root/'params.yaml'); size, lim = P.data.size, P.dadfi.lim
-models = load_zoo(P, None, ['stargan', 'starganv2'], 'outputs/deepfakes', root)
+models = load_zoo(P, None, ['stargan', 'starganv2'], MODELS_DIR, root)
 gen = load_gen(root/f'outputs/dadfi/gen_{a.run}_s{a.seed}.pt')[0]
 ways = {'protector box, area': lambda bs, im: (bs, 'area'),
         'protector box, bicubic': lambda bs, im: (bs, 'bicubic'),

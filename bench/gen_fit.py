@@ -12,16 +12,17 @@ import argparse, time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from dadfi.core import find_root
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import load_dataset
 from dadfi.evaluation import score
-from dadfi.finetuning import clean_edits, dadfi_adam, edit_distance
+from dadfi.attacks import clean_edits, edit_distance
+from dadfi.finetuning import dadfi_adam
 from dadfi.generation import project
 from dadfi.methods import GenMethod
 from dadfi.stage import stage_splits
 from dadfi.train import load_gen
-from dadfi.zoo import load_zoo, attr_matrix
+from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--loss', choices=['targeted', 'untargeted'], required=True)
@@ -33,7 +34,7 @@ a = ap.parse_args()
 torch.manual_seed(0)
 root = find_root(); P = load_params(root/'params.yaml'); size, lim = P.data.size, P.dadfi.lim
 fs = load_dataset(P.data.main, root); sp = stage_splits('outputs/data/splits.json', fs, P, root=root)
-models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root, device='cpu'); m = models[a.model]
+models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device='cpu'); m = models[a.model]
 tr = fs.subset(sp['train']); x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
 adv = torch.load(root/'outputs/pgd/targets.pt', weights_only=True)['advs'][a.model].float()
 gen = load_gen(root/a.gen)[0].train().requires_grad_(True)

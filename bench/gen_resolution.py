@@ -5,16 +5,17 @@ run on each face cut at 64 (as trained), 96 or 128 px (faces at least that large
     python bench/gen_resolution.py        # about 40 s on the 2-core machine; needs `dvc repro` up to train_dadfi
 """
 import numpy as np, torch
-from dadfi.core import read_image, find_root
+from dadfi.core import read_image
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import PHOTOS, registry_photo
-from dadfi.photos import at_face_side, editor_views, trips
+from dadfi.robust import at_face_side, editor_views, trips
 from dadfi.protect import protect_photo
 from dadfi.evaluation import score
 from dadfi.train import load_gen
-from dadfi.zoo import load_zoo
+from dadfi.zoo import MODELS_DIR, load_zoo
 root = find_root(); P = load_params(root/'params.yaml')
-models = load_zoo(P, None, ['stargan', 'starganv2'], 'outputs/deepfakes', root)
+models = load_zoo(P, None, ['stargan', 'starganv2'], MODELS_DIR, root)
 for run in ['breaking', 'robust']:
     gen = load_gen(root/f'outputs/dadfi/gen_{run}_s1.pt')[0]
     for gs in [64, 96, 128]:

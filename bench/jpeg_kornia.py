@@ -13,7 +13,7 @@ import numpy as np, torch, kornia
 from kornia.enhance import jpeg_codec_differentiable
 from dadfi.core import to_tensor, to_uint8
 from dadfi.data import DatasetParams, load_dataset
-from dadfi.evaluation import jpeg
+from dadfi.robust import jpeg
 from dadfi.robust import diff_jpeg
 
 fs = load_dataset(DatasetParams('celeba'))

@@ -11,7 +11,8 @@ import numpy as np
 import torch
 import matplotlib
 matplotlib.use('Agg')
-from dadfi.core import find_root, get_device, to_tensor, to_uint8
+from dadfi.core import get_device, to_tensor, to_uint8
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import load_dataset, make_splits, plot_faces
 from dadfi.surrogates import FaceBank, train_surrogate, edit_report

@@ -15,8 +15,9 @@ import numpy as np
 import torch
 from dadfi.core import *
 from dadfi.params import *
+from dadfi.params import *
 from dadfi.data import load_dataset, square_crop
-from dadfi.zoo import load_zoo, attr_matrix
+from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates
 from dadfi.protect import perturbations, apply_perturbation
 from dadfi.stage import stage_splits
@@ -26,7 +27,7 @@ ap = argparse.ArgumentParser(); ap.add_argument('--n', type=int, default=100); a
 root = find_root(); P = load_params(root/'params.yaml')
 gen, meta = load_gen(root/PROTECT_GEN); size, lim = meta['size'], meta['lim']
 fs = load_dataset(P.data.main, root)
-models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
+models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root)
 te = fs.subset(stage_splits('outputs/data/splits.json', fs, P, root=root)['test'][:a.n])
 attrs = attr_matrix(te)
 protect = lambda img: apply_perturbation(img, perturbations(gen, [img], size, lim)[0])

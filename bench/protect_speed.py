@@ -12,11 +12,12 @@ import numpy as np
 import torch
 from dadfi.core import *
 from dadfi.params import *
+from dadfi.params import *
 from dadfi.data import load_dataset, make_splits
-from dadfi.deepfakes import build_deepfake
+from dadfi.checkpoints import build_deepfake
 from dadfi.surrogates import generator_arch
-from dadfi.zoo import ZooModel, load_zoo, attr_matrix, model_params, to_train
-from dadfi.finetuning import pgd
+from dadfi.zoo import MODELS_DIR, ZooModel, load_zoo, attr_matrix, model_params, to_train
+from dadfi.attacks import pgd
 from dadfi.generation import Gen
 from dadfi.protect import perturbations
 from dadfi.train import PROTECT_GEN, load_gen
@@ -37,7 +38,7 @@ attrs = attr_matrix(te)[[i % len(te) for i in range(n)]].to(dev)
 trained = (root/PROTECT_GEN).exists() and all((root/'outputs'/'deepfakes'/f'{k}.pt').exists() for k in to_train(P))
 if trained:
     gen, _ = load_gen(root/PROTECT_GEN, dev)
-    models = list(load_zoo(P, faces, p.models, 'outputs/deepfakes', root, dev).values())
+    models = list(load_zoo(P, faces, p.models, MODELS_DIR, root, dev).values())
 else:
     gen = Gen(p.gen_width, p.bound).to(dev).eval()
     qs = {k: model_params(P, k) for k in p.models}                # untrained, at the widths params.yaml trains

@@ -14,13 +14,15 @@ import sys, time, json, math
 from dataclasses import replace
 import numpy as np, torch, torch.nn.functional as F
 import dadfi.train as T
-from dadfi.core import read_image, find_root, get_device
+from dadfi.core import read_image, get_device
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import PHOTOS, registry_photo, load_dataset
 from dadfi.robust import rescale, reframe, diff_jpeg, RESAMPLERS
 from dadfi.stage import stage_splits, stage_targets
-from dadfi.zoo import load_zoo, attr_matrix
-from dadfi.photos import photo_report, trips
+from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
+from dadfi.photos import photo_report
+from dadfi.robust import trips
 torch.set_num_threads(2)
 SH, SC, PJ = float(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])   # shift px, scale spread, jpeg prob
 K = int(sys.argv[4]) if len(sys.argv) > 4 else 1    # JPEG at up to K times Gen's scale (the photo's)
@@ -41,14 +43,14 @@ root = find_root(); P = load_params(root/'params.yaml'); dev = get_device('cpu')
 p = replace(T.variants(P.dadfi)['breaking'], robust=replace(P.dadfi.robust, enabled=True))
 fs = load_dataset(P.data.main, root); sp = stage_splits('outputs/data/splits.json', fs, P, root=root)
 tr = fs.subset(sp['train']); x, at = tr.batch(range(len(tr)), P.data.size), attr_matrix(tr)
-models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root, device=dev)
+models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device=dev)
 known = {k: models[k] for k in p.models}
 advs = stage_targets('outputs/pgd/targets.pt', sp['train'], P.data.size, known, x, at, p, root)
 t0 = time.time()
 tag = f'reframe_sh{SH}_sc{SC}_pj{PJ}' + (f'_k{K}' if K > 1 else '')
 run = T.train_dadfi(x, at, advs, known, p, f'/tmp/{tag}.state.pt', 0, dev, log=lambda s: None)
 secs = time.time() - t0
-zoo = load_zoo(P, None, models_dir='outputs/deepfakes', root=root, device=dev)
+zoo = load_zoo(P, None, models_dir=MODELS_DIR, root=root, device=dev)
 photos = {k: read_image(registry_photo(k)) for k in PHOTOS}
 r = photo_report(zoo, {tag: [run['gen']]}, photos, [100, 200, 300, 400, 500], trips([75], []),
                  ['area', 'bicubic'], P.data.size, p.lim, dev)

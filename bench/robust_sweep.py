@@ -14,14 +14,16 @@ import argparse, json, time
 from dataclasses import replace
 import numpy as np
 import cv2, torch, yaml
-from dadfi.core import find_root, get_device, read_image
+from dadfi.core import get_device, read_image
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import load_dataset
-from dadfi.evaluation import transforms, in_photo, score
+from dadfi.evaluation import score
+from dadfi.robust import transforms, in_photo
 from dadfi.methods import GenMethod, EOTPGDMethod, normalised
 from dadfi.stage import stage_splits, stage_targets
 from dadfi.train import train_dadfi, variants
-from dadfi.zoo import load_zoo, attr_matrix
+from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--set', action='append', default=[], help='a dadfi.robust key=value (YAML value)')
@@ -42,7 +44,7 @@ p, dev, size = replace(ours, robust=r), get_device(P.device), P.data.size
 fs = load_dataset(P.data.main, root)
 sp = stage_splits('outputs/data/splits.json', fs, P, root=root)
 tr, va = fs.subset(sp['train']), fs.subset(sp['test'][E.n_images:])
-models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root, device=dev)
+models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device=dev)
 known = {k: models[k] for k in p.models}
 t0 = time.time()
 x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)

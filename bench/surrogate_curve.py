@@ -13,7 +13,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 import numpy as np
 import torch
-from dadfi.core import find_root, get_device, to_tensor
+from dadfi.core import get_device, to_tensor
+from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import load_dataset, make_splits
 from dadfi.surrogates import FaceBank, train_surrogate, edit_report, fidelity

@@ -6,21 +6,23 @@ Docs: https://dadfi.github.io/dadfi/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #09b9808c
 from __future__ import annotations
-import argparse, base64, hashlib, json, shutil, subprocess, sys, tarfile, tempfile
+import argparse, json, shutil, sys, tarfile
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['VEGA', 'parser', 'main', 'vega_template', 'fetch_vega']
 
 # %% ../nbs/90_cli.ipynb #1833c6bf
-from .core import atomic_write, find_root, get_device
+from .core import get_device
+from .params import atomic_write, find_root
 from .params import Params, load_params, params_yaml, with_profile
-from .data import DataError, fetch, dvc_dir_md5
+from .assets import DataError, fetch_pinned
+from .embedded import fetch, dvc_dir_md5
 from . import __version__
 from .train import PROTECT_GEN
 from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .photos import check_path
-from .zoo import load_zoo
+from .zoo import MODELS_DIR, load_zoo
 from .metrics import fetch_fid_network
 from .report import readme_tables
 from .report import write_pages
@@ -54,7 +56,7 @@ def _tally(models: dict) -> tuple[int, int]:
 def _check(a):
     dev, params = get_device(a.device), a.params or find_root()/'params.yaml'
     P, root = load_params(params), Path(params).parent
-    zoo = load_zoo(P, None, models_dir='outputs/deepfakes', root=root, device=dev)
+    zoo = load_zoo(P, None, models_dir=MODELS_DIR, root=root, device=dev)
     res = check_photo(a.original, a.protected, zoo, P.data.size, dev)
     for name, targets in res['models'].items():
         for t, r in targets.items():
@@ -185,23 +187,12 @@ def vega_template(tarballs: dict) -> str:
             '<title>DVC plots (offline)</title>\n'
             + '\n'.join(js) + '\n</head>\n<body>\n{plot_divs}\n</body>\n</html>\n')
 
-# %% ../nbs/90_cli.ipynb #5b15f8e8
-def _sri(path: Path) -> str:
-    return 'sha512-' + base64.b64encode(hashlib.sha512(Path(path).read_bytes()).digest()).decode()
-
 # %% ../nbs/90_cli.ipynb #e26c749e
-def fetch_vega(dest: str | Path) -> Path:
-    "Write the offline plots template to `dest`: `npm pack` each of `VEGA`, checked, then inlined."
+def fetch_vega(dest: str | Path, cache: Path | None = None) -> Path:
+    "Write the offline plots template to `dest`: each of `VEGA` from npm, checked, then inlined."
     if not shutil.which('npm'):
         raise DataError("npm not found: install Node.js's npm to fetch vega")
-    with tempfile.TemporaryDirectory() as tmp:
-        tb = {}
-        for spec, (_, sri) in VEGA.items():
-            r = subprocess.run(['npm', 'pack', spec, '--silent', '--pack-destination', tmp],
-                               capture_output=True, text=True)
-            if r.returncode:
-                raise DataError(f"npm pack {spec} failed: {(r.stderr or r.stdout)[-500:]}")
-            tb[spec] = Path(tmp)/r.stdout.strip().splitlines()[-1]
-            if _sri(tb[spec]) != sri: raise DataError(f"{tb[spec].name}: not the published {spec}")
-        with atomic_write(dest, 'w') as f: f.write(vega_template(tb))
+    tb = {spec: fetch_pinned(spec, spec.replace('@', '-') + '.tgz', sri, cache)
+          for spec, (_, sri) in VEGA.items()}
+    with atomic_write(dest, 'w') as f: f.write(vega_template(tb))
     return Path(dest)

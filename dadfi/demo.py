@@ -21,7 +21,7 @@ from .core import *
 from .params import *
 from .data import load_dataset, square_crop
 from .deepfakes import Deepfake
-from .zoo import attr_matrix, load_zoo, to_train
+from .zoo import MODELS_DIR, attr_matrix, load_zoo, to_train
 from .metrics import SUCCESS, d_mask, d_pix, disrupted, edit_mask, masked_mse, mse, psnr, ssim
 from .protect import apply_perturbation, perturbations, read_photo
 from .train import load_gen, PROTECT_GEN
@@ -169,7 +169,7 @@ def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Dem
     `n_faces` test faces of the main dataset."""
     root = find_root(root or '.'); P = load_params(root/'params.yaml')
     need = [root/PROTECT_GEN, root/'outputs/data/splits.json',
-            *(root/f'outputs/deepfakes/{k}.pt' for k in to_train(P))]
+            *(root/MODELS_DIR/f'{k}.pt' for k in to_train(P))]
     missing = [str(p.relative_to(root)) for p in need if not p.exists()]
     if missing:
         raise FileNotFoundError(f"{root}: {', '.join(missing)} not made yet; "
@@ -177,7 +177,7 @@ def _from_outputs(cls, root: str | Path | None = None, n_faces: int = 24) -> Dem
                                 "(about 45 minutes on 2 CPU cores), then open the demo again")
     gen, meta = load_gen(root/PROTECT_GEN)
     fs = load_dataset(P.data.main, root)
-    models = load_zoo(P, fs, models_dir='outputs/deepfakes', root=root)
+    models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root)
     te = fs.subset(
         json.loads((root/'outputs/data/splits.json').read_text())['main']['test'][:n_faces])
     A, faces = attr_matrix(te), {}

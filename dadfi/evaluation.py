@@ -6,59 +6,19 @@ Docs: https://dadfi.github.io/dadfi/evaluation.html.md"""
 
 # %% ../nbs/10_evaluation.ipynb #6c391b47
 from __future__ import annotations
-import io, json, math, os, platform, re
-from functools import partial
+import math, os, platform, time
 from pathlib import Path
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
-from PIL import Image
-from .core import progress, read_image, to_tensor
-from .data import detect_face, square_crop
-from .protect import paste_face
+from .core import progress, to_tensor
+from .params import atomic_write
+from .robust import in_photo
 from .metrics import (SUCCESS, disrupted, disruption, success_rates, psnr, ssim,
                            inception_features, frechet_distance)
 
 # %% auto #0
-__all__ = ['jpeg', 'resize_back', 'transforms', 'in_photo', 'describe_machine', 'face_ci', 'rotating_edits', 'score']
-
-# %% ../nbs/10_evaluation.ipynb #74599988
-def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
-    "Each `uint8` face (N, H, W, 3) encoded as JPEG at `quality` and decoded again."
-    out = []
-    for im in imgs:
-        buf = io.BytesIO(); Image.fromarray(im).save(buf, 'JPEG', quality=quality); buf.seek(0)
-        out.append(np.asarray(Image.open(buf).convert('RGB')))
-    return np.stack(out)
-
-# %% ../nbs/10_evaluation.ipynb #9ddd8d24
-def resize_back(imgs: np.ndarray, scale: float) -> np.ndarray:
-    "Each face scaled by `scale` and back to its size (bilinear)."
-    h, w = imgs.shape[1:3]; hh, ww = max(1, round(h*scale)), max(1, round(w*scale))
-    return np.stack([np.asarray(Image.fromarray(im).resize((ww, hh), Image.BILINEAR)
-                                .resize((w, h), Image.BILINEAR)) for im in imgs])
-
-# %% ../nbs/10_evaluation.ipynb #de30edba
-def transforms(jpeg_qualities, resize_scales) -> dict:
-    """Robustness transforms by name (`jpeg95`, `resize0.5`, ...): `f(clean, protected)` → both
-    transformed."""
-    both = lambda f: (lambda c, p: (f(c), f(p)))
-    t = {f'jpeg{q}': both(partial(jpeg, quality=q)) for q in jpeg_qualities}
-    return {**t, **{f'resize{s:g}': both(partial(resize_back, scale=s)) for s in resize_scales}}
-
-# %% ../nbs/10_evaluation.ipynb #02f6ceac
-def in_photo(clean: np.ndarray, faces: np.ndarray, photos: list[np.ndarray]) -> tuple:
-    """The editor's crops of `photos` and of them protected by `faces`, at the box it finds in
-    the latter."""
-    cs, ps = [], []
-    # `clean`: the photos' centred squares (N, s, s, 3)
-    for c, f, ph in zip(clean, faces, photos):
-        h, w = ph.shape[:2]; S = min(h, w); acc = torch.zeros(3, h, w)
-        d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)
-        paste_face(acc, torch.zeros(1, h, w), d, ((w - S)//2, (h - S)//2, S))   # as `protect` does
-        p = ph.astype(np.float32) + acc.permute(1, 2, 0).numpy()
-        p = np.clip(np.round(p), 0, 255).astype(np.uint8); box = detect_face(p)
-        cs.append(square_crop(ph, f.shape[0], box)); ps.append(square_crop(p, f.shape[0], box))
-    return np.stack(cs), np.stack(ps)
+__all__ = ['describe_machine', 'face_ci', 'rotating_edits', 'score', 'Scorer', 'bars', 'save_figure']
 
 # %% ../nbs/10_evaluation.ipynb #f3a20d69
 def describe_machine(device=None) -> str:
@@ -133,3 +93,67 @@ def score(models: dict, imgs, prot, attrs: torch.Tensor, fid_net=None,
         out['models'][k] = _model_score(m, cleans, prots, attrs, dev, fid_net,
                                         cache.setdefault(k, {}))
     return out
+
+# %% ../nbs/10_evaluation.ipynb #3d6e288f
+class Scorer:
+    "Scores protected copies of `imgs` (`attrs`) lossless or after a transform, and times methods."
+    def __init__(self, imgs: np.ndarray, attrs, tx: dict, photos: list | None = None,
+                 fid_net=None, timing_runs: int = 3, timing_faces: int = 5):
+        self.imgs, self.attrs, self.fid_net = imgs, attrs, fid_net
+        self.runs, self.faces, self.cache = timing_runs, timing_faces, {}
+        # JPEG and resizing make the same clean faces for every method: their clean edits are kept
+        self.tx, self.tcache = dict(tx), {tn: {} for tn in tx}
+        # faces that are the centred squares of their photos: the clean crop follows each box
+        if photos is not None: self.tx['photo'] = lambda c, a: in_photo(c, a, photos)
+
+    def timed(self, m) -> float:
+        "Median seconds per face over `timing_runs` runs on the first `timing_faces` faces."
+        imgs, attrs = self.imgs, self.attrs
+        n = min(self.faces, len(imgs)); m.protect(imgs[:1], attrs[:1])      # warm-up
+        return float(np.median([m.protect(imgs[:n], attrs[:n])[1]/n for _ in range(self.runs)]))
+
+    def scored(self, ms: dict, prots: list, tn: str | None = None) -> dict:
+        "Scores of the protected arrays `prots` (one per seed), lossless or after transform `tn`."
+        imgs, attrs = self.imgs, self.attrs
+        if tn is None: return score(ms, imgs, prots if len(prots) > 1 else prots[0], attrs,
+                                    self.fid_net, self.cache)
+        pairs = [self.tx[tn](imgs, u) for u in prots]
+        cl, us = [c for c, _ in pairs], [u for _, u in pairs]
+        same = all(np.array_equal(c, cl[0]) for c in cl)          # JPEG, resizing: one clean set
+        return score(ms, cl[0] if same else cl, us if len(us) > 1 else us[0], attrs,
+                     cache=self.tcache.get(tn) if same else None)['models']
+
+    def each_alone(self, ms: dict, models: dict, timing: bool) -> tuple[dict, dict]:
+        """A row of per-model attacks `ms`, each scored on its own model of `models`, and its
+        robustness after each transform; timed as every method if `timing`, else by its one pass."""
+        imgs, attrs = self.imgs, self.attrs
+        t0 = time.perf_counter()
+        one = {k: m.protect(imgs, attrs)[0] for k, m in ms.items()}
+        per_face = (time.perf_counter() - t0)/(len(ms)*len(imgs))
+        rs = {k: score({k: models[k]}, imgs, u8, attrs, self.fid_net, self.cache)
+              for k, u8 in one.items()}
+        row = {'psnr': float(np.mean([r['psnr'] for r in rs.values()])),
+               'ssim': float(np.mean([r['ssim'] for r in rs.values()])),
+               'models': {k: r['models'][k] for k, r in rs.items()}, 'fit_seconds': 0.0,
+               'seconds_per_image': (float(np.median([self.timed(m) for m in ms.values()]))
+                                     if timing else per_face)}
+        rob = {tn: {k: self.scored({k: models[k]}, [u8], tn)[k] for k, u8 in one.items()}
+               for tn in self.tx}
+        return row, rob
+
+# %% ../nbs/10_evaluation.ipynb #2d7b5661
+def bars(ax, labels, values, title, fmt='{:.3f}', log=False):
+    "Bars of `values` on `ax`, each labelled with `fmt` (a missing or NaN value: 0, labelled –)."
+    b = ax.bar(range(len(values)), [0 if v is None or v != v else v for v in values], color='C0')
+    ax.set_xticks(range(len(labels)), labels, rotation=30, ha='right', fontsize=7)
+    ax.set_title(title, fontsize=8)
+    if log: ax.set_yscale('log')
+    for r, v in zip(b, values):
+        ax.text(r.get_x() + r.get_width()/2, r.get_height(),
+                '–' if v is None or v != v else fmt.format(v), ha='center', va='bottom', fontsize=6)
+
+def save_figure(fig, path: str | Path, dpi: int = 110):
+    "`fig`, tight, written atomically to `path` as PNG, then closed."
+    fig.tight_layout()
+    with atomic_write(path) as f: fig.savefig(f, format='png', dpi=dpi)
+    plt.close(fig)

@@ -1,4 +1,4 @@
-"""The paper's fine-tuning: PGD targets (eqs. 5–6), NES (eq. 13), `Ide_y` (eqs. 7–9), Adam.
+"""The paper's fine-tuning: the recognizer `Ide_y` over n models (eqs. 7–9) and Adam (eqs. 15–18).
 
 Docs: https://dadfi.github.io/dadfi/finetuning.html.md"""
 
@@ -6,147 +6,15 @@ Docs: https://dadfi.github.io/dadfi/finetuning.html.md"""
 
 # %% ../nbs/05_finetuning.ipynb #714a66ed
 from __future__ import annotations
-import math
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from .deepfakes import Deepfake
 from .generation import gen_adv_loss, ide_loss
-from .metrics import SUCCESS, edit_mask, masked_mse
+from .attacks import masked_distance, success_share
 
 # %% auto #0
-__all__ = ['STEP_SCHEDULES', 'clean_edits', 'edit_distance', 'through_path', 'pgd', 'nes_grad', 'masked_distance',
-           'success_share', 'masked_distances', 'pgd_ceiling', 'target_reach', 'edit_table', 'toward', 'away',
-           'breaking', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
-
-# %% ../nbs/05_finetuning.ipynb #8097aedd
-@torch.no_grad()
-def clean_edits(models: list[Deepfake], x: torch.Tensor, attrs) -> dict:
-    """Every model's edit of the clean faces `x` towards each of its targets, keyed `(i,
-    target)`: what `edit_distance` compares against."""
-    return {(i, t): m(x, t, attrs) for i, m in enumerate(models) for t in m.targets}
-
-# %% ../nbs/05_finetuning.ipynb #61d888a8
-def edit_distance(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict) -> torch.Tensor:
-    """Per image, Σ over models and targets of the MSE between the edit of `z` and the clean edit
-    in `clean[(i, t)]`."""
-    return sum(F.mse_loss(m(z, t, attrs), clean[(i, t)], reduction='none').flatten(1).mean(1)
-               for i, m in enumerate(models) for t in m.targets)
-
-# %% ../nbs/05_finetuning.ipynb #70316d0d
-def through_path(models: list[Deepfake], x: torch.Tensor, attrs, transform):
-    """EOT's distance: the clean faces `x` and `z` through one random `transform`, then
-    `edit_distance`."""
-    def f(z):
-        # one draw of the path for the clean and the protected
-        both = transform(torch.cat([x, z]))
-        with torch.no_grad(): clean = clean_edits(models, both[:len(x)], attrs)
-        return edit_distance(models, both[len(x):], attrs, clean)
-    return f
-
-# %% ../nbs/05_finetuning.ipynb #eb3a2c6e
-def pgd(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int, step_size: float,
-        g: torch.Generator | None = None, grad_fn=None, transform=None) -> torch.Tensor:
-    "`δ`, `‖δ‖∞ ≤ eps`, maximising `edit_distance` (eqs. 5–6), after a random `transform` if given."
-    if transform is None:
-        clean = clean_edits(models, x, attrs); f = lambda z: edit_distance(models, z, attrs, clean)
-    else: f = through_path(models, x, attrs, transform)
-    delta = ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)
-    delta = (x + delta).clamp(-1, 1) - x
-    for _ in range(steps):
-        if grad_fn is None:
-            d = delta.clone().requires_grad_(True)
-            grad, = torch.autograd.grad(f(x + d).sum(), d)
-        else:
-            with torch.no_grad(): grad = grad_fn(f, x + delta)
-        delta = (delta + step_size*grad.sign()).clamp(-eps, eps)
-        delta = (x + delta).clamp(-1, 1) - x
-    return delta.detach()
-
-# %% ../nbs/05_finetuning.ipynb #ff62aafe
-def nes_grad(f, z: torch.Tensor, sigma: float, queries: int,
-             g: torch.Generator | None = None) -> torch.Tensor:
-    """Antithetic NES estimate of the gradient of the per-image function `f` at `z`, from
-    `2·queries` calls of `f`."""
-    grad = torch.zeros_like(z)
-    for _ in range(queries):
-        u = torch.randn(z.shape, generator=g).to(z)
-        grad += (f(z + sigma*u) - f(z - sigma*u)).view(-1, *[1]*(z.dim() - 1)) * u
-    return grad / (2*sigma*queries)
-
-# %% ../nbs/05_finetuning.ipynb #cf24ddea
-def masked_distance(y: torch.Tensor, clean: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    "Per image, `L2_mask` between edits `y` and `clean` over `mask` (0 where the mask is empty)."
-    return masked_mse(y, clean, mask).nan_to_num(0.0)
-
-# %% ../nbs/05_finetuning.ipynb #8b6f48b5
-def success_share(d: torch.Tensor, thr: float = SUCCESS, cap: float = 1.0) -> torch.Tensor:
-    "Distances `d` in units of the success threshold `thr`, saturating at `cap`."
-    return (d/thr).clamp(max=cap)
-
-# %% ../nbs/05_finetuning.ipynb #8d763044
-def masked_distances(models: list[Deepfake], z: torch.Tensor, attrs, clean: dict,
-                     masks: dict) -> torch.Tensor:
-    "Per image (rows), `masked_distance` of each model's edit of `z` per target (columns)."
-    return torch.stack([masked_distance(m(z, t, attrs), clean[(i, t)], masks[(i, t)])
-                        for i, m in enumerate(models) for t in m.targets], 1)
-
-# %% ../nbs/05_finetuning.ipynb #f3ab27b3
-STEP_SCHEDULES = {'const': lambda k: 1.0, 'decay': lambda k: 0.5**int(math.log2(k/10 + 1))}
-
-def _start(x: torch.Tensor, eps: float, g) -> torch.Tensor:
-    "A random start in the `eps`-ball, kept to valid pixels."
-    return (x + ((torch.rand(x.shape, generator=g)*2 - 1)*eps).to(x)).clamp(-1, 1) - x
-
-# %% ../nbs/05_finetuning.ipynb #742b161b
-def pgd_ceiling(models: list[Deepfake], x: torch.Tensor, attrs, eps: float, steps: int,
-                step: float, g: torch.Generator | None = None, loss: str = 'mask',
-                schedule: str = 'decay', restarts: int = 1, cap: float = 2.0, weights=None,
-                log=None) -> torch.Tensor:
-    """Per-image PGD run to convergence: per face, the best iterate of `restarts` runs of
-    `steps` steps (`log(restart, step, best)` after each); `weights`: of each model's loss."""
-    clean = clean_edits(models, x, attrs); masks = {k: edit_mask(v, x) for k, v in clean.items()}
-    w = torch.tensor([wi for wi, m in zip(weights or [1.0]*len(models), models)
-                      for _ in m.targets], device=x.device)
-    best, best_s = torch.zeros_like(x), torch.full((len(x),), -1.0, device=x.device)
-    for r in range(restarts):
-        delta = _start(x, eps, g)
-        for k in range(steps + 1):
-            d = delta.clone().requires_grad_(k < steps)
-            with torch.set_grad_enabled(k < steps):
-                D = masked_distances(models, x + d, attrs, clean, masks)
-                s = success_share(D).sum(1) + 0.01*success_share(D, cap=4.0).sum(1)
-            better = s.detach() > best_s
-            best[better], best_s[better] = delta[better], s.detach()[better]
-            if k > 0 and log: log(r, k, best)
-            if k == steps: break
-            f = ((w*success_share(D, cap=cap)).sum(1) if loss == 'mask'
-                 else edit_distance(models, x + d, attrs, clean))
-            grad, = torch.autograd.grad(f.sum(), d)
-            delta = delta + step*STEP_SCHEDULES[schedule](k)*grad.sign()
-            delta = (x + delta.clamp(-eps, eps)).clamp(-1, 1) - x
-    return best.detach()
-
-# %% ../nbs/05_finetuning.ipynb #3760004f
-@torch.no_grad()
-def target_reach(model: Deepfake, x: torch.Tensor, attrs, adv: torch.Tensor,
-                 batch_size: int = 50) -> float:
-    "The mean over faces `x` and `model`'s targets of one edit's distance once `adv` is added."
-    a = lambda b: None if attrs is None else attrs[b]
-    tot = sum(edit_distance([model], x[b] + adv[b].to(x), a(b), clean_edits([model], x[b], a(b)))
-              .sum().item() for b in torch.arange(len(x)).split(batch_size))
-    return tot/(len(x)*len(model.targets))
-
-# %% ../nbs/05_finetuning.ipynb #58daf388
-@torch.no_grad()
-def edit_table(models: dict[str, Deepfake], x: torch.Tensor, attrs, advs: dict | None = None,
-               batch_size: int = 50) -> dict:
-    """Each model's edit of every face `x` (plus its PGD target `advs[name]`, if given) towards
-    each target, keyed `(name, target)`, on the CPU: eq. 9's 'real' side, made once."""
-    a = lambda b: None if attrs is None else attrs[b]
-    z = lambda k, b: x[b] + (advs[k][b].to(x) if advs is not None else 0)
-    return {(k, t): torch.cat([m(z(k, b), t, a(b)).cpu() for b in torch.arange(len(x))
-                               .split(batch_size)]) for k, m in models.items() for t in m.targets}
+__all__ = ['toward', 'away', 'breaking', 'ide_y_loss', 'gen_y_loss', 'dadfi_adam']
 
 # %% ../nbs/05_finetuning.ipynb #29163b24
 def _mse(a, b): return F.mse_loss(a, b, reduction='none').flatten(1).mean(1)

@@ -6,12 +6,13 @@ Docs: https://dadfi.github.io/dadfi/generation.html.md"""
 
 # %% ../nbs/04_generation.ipynb #35b661b6
 from __future__ import annotations
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['ResBlock', 'Gen', 'Ide', 'ide_loss', 'gen_adv_loss', 'loss_gemel', 'project']
+__all__ = ['ResBlock', 'Gen', 'Ide', 'ide_loss', 'gen_adv_loss', 'loss_gemel', 'project', 'round_8bit']
 
 # %% ../nbs/04_generation.ipynb #5ee3badc
 def _cin(i, o, k, s, p, transpose=False):
@@ -79,3 +80,11 @@ def loss_gemel(delta: torch.Tensor, lim: float) -> torch.Tensor:
 def project(delta: torch.Tensor, lim: float) -> torch.Tensor:
     "The perturbation projected onto the ball ‖δ‖∞ ≤ lim (what protecting a photo applies)."
     return delta.clamp(-lim, lim)
+
+# %% ../nbs/04_generation.ipynb #b3465bbc
+def round_8bit(delta: torch.Tensor, lim: float | None = None) -> torch.Tensor:
+    "`delta` in [-1, 1] units as whole 8-bit steps, `round(δ·127.5)`, within `⌊lim·127.5⌋` if lim."
+    d = torch.round(delta*127.5)
+    if lim is None: return d
+    q = int(np.floor(lim*127.5 + 1e-9))
+    return d.clamp(-q, q)

@@ -13,8 +13,8 @@ import torch.nn.functional as F
 from .core import progress, to_tensor
 from .params import RobustParams
 from .deepfakes import Deepfake
-from .finetuning import clean_edits, edit_distance, pgd, pgd_ceiling, target_reach
-from .generation import project
+from .attacks import clean_edits, edit_distance, pgd, pgd_ceiling, target_reach
+from .generation import project, round_8bit
 from .robust import photo_path
 
 # %% auto #0
@@ -40,12 +40,12 @@ class Method:
         raise NotImplementedError
     def protect(self, imgs: np.ndarray, attrs: torch.Tensor) -> tuple[np.ndarray, float]:
         "Protected `uint8` faces (N, H, W, 3) and the seconds spent on them."
-        q, out, t0 = int(np.floor(self.lim*127.5 + 1e-9)), [], time.perf_counter()
+        out, t0 = [], time.perf_counter()
         for b in progress(range(0, len(imgs), self.batch_size), desc=self.name, unit='batch',
                           leave=False):
             x, a = (to_tensor(imgs[b:b + self.batch_size]).to(self.device),
                     attrs[b:b + self.batch_size].to(self.device))
-            d = torch.round(project(self.perturb(x, a).cpu(), self.lim)*127.5).clamp(-q, q)
+            d = round_8bit(project(self.perturb(x, a).cpu(), self.lim), self.lim)
             out.append((torch.from_numpy(imgs[b:b + self.batch_size]).permute(0, 3, 1, 2).float()
                         + d).clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).numpy())
         return np.concatenate(out), time.perf_counter() - t0
@@ -273,5 +273,5 @@ class AdvBotMethod(PGDMethod):
                 edit_distance(self.models, (x + d).clamp(-1, 1), attrs, clean).sum(), d)
             delta = (delta + self.step*grad.sign()).clamp(-q, q)
             # a realistic image: whole 8-bit steps
-            delta = torch.round(((x + delta).clamp(-1, 1) - x)*127.5)/127.5
+            delta = round_8bit((x + delta).clamp(-1, 1) - x)/127.5
         return delta

@@ -9,65 +9,16 @@ Docs: https://dadfi.github.io/dadfi/photos.html.md"""
 from __future__ import annotations
 import numpy as np
 import torch
-import torch.nn.functional as F
-from PIL import Image
 from .core import progress, to_tensor
-from .data import detect_face, detect_faces, square_crop
-from .evaluation import jpeg, score
+from .data import detect_faces
+from .evaluation import score
+from .robust import at_face_side, editor_crop, editor_views, jpeg, trips
 from .metrics import psnr
 from .metrics import disruption
 from .protect import apply_perturbation, perturbations, protect_photo, read_pair, verdicts
 
 # %% auto #0
-__all__ = ['EDITOR_FILTERS', 'at_face_side', 'editor_crop', 'trips', 'editor_views', 'photo_report', 'NoiseGen', 'check_path']
-
-# %% ../nbs/10a_photos.ipynb #aa711fe8
-def _scaled(img: np.ndarray, s: float) -> np.ndarray:
-    "`img` scaled by `s` with Pillow's antialiased bicubic, as photo software saves a smaller copy."
-    h, w = img.shape[:2]
-    return np.asarray(Image.fromarray(img).resize((round(w*s), round(h*s)), Image.BICUBIC))
-
-def at_face_side(img: np.ndarray, side: int, face: float | None = None) -> np.ndarray | None:
-    """`img` scaled down so that its largest face (or a face `face` pixels across) is `side`
-    pixels across; `None` where that would enlarge it (or no face is found)."""
-    face = face or (detect_face(img) or (0, 0, 0))[2]
-    if not face or side > face*1.02: return None
-    return _scaled(img, side/face)
-
-# %% ../nbs/10a_photos.ipynb #4448b393
-EDITOR_FILTERS = {'area': ('area', False), 'bilinear': ('bilinear', True),
-                  'bicubic': ('bicubic', True), 'bilinear, aliased': ('bilinear', False),
-                  'bicubic, aliased': ('bicubic', False)}
-
-def editor_crop(img: np.ndarray, box: tuple, size: int, filt: str = 'area') -> np.ndarray:
-    "The editor's `uint8` input: the square `box` of `img` scaled to `size` by filter `filt`."
-    mode, aa = EDITOR_FILTERS[filt]
-    t = torch.tensor(square_crop(img, int(round(box[2])), box)).permute(2, 0, 1)[None].float()
-    kw = {} if mode == 'area' else {'antialias': aa, 'align_corners': False}
-    t = F.interpolate(t, size=(size, size), mode=mode, **kw)
-    return t[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
-
-# %% ../nbs/10a_photos.ipynb #f80ccce0
-def trips(qualities, scales) -> dict:
-    "What may happen to a whole photo before the editor, by name: `f(uint8 photo)` → photo."
-    out = {'as saved': lambda im: im}
-    out |= {f'jpeg{q}': (lambda im, q=q: jpeg(im[None], q)[0]) for q in qualities}
-    return out | {f'resize{s:g}': (lambda im, s=s: _scaled(im, s)) for s in scales}
-
-# %% ../nbs/10a_photos.ipynb #d393e2bd
-def editor_views(clean: np.ndarray, prots: list[np.ndarray], size: int, ts: dict,
-                 filters) -> dict:
-    """Per (trip, filter): the editor's crops of `clean` and of each of `prots` (a list, one per
-    seed), every face the editor's detector finds after the trip."""
-    out = {}
-    for name, f in ts.items():
-        c, ps = f(clean), [f(p) for p in prots]
-        boxes = detect_faces(c, cascade='default')
-        for filt in filters:
-            crop = lambda im: np.stack([editor_crop(im, b, size, filt) for b in boxes]).reshape(
-                -1, size, size, 3)
-            out[name, filt] = (crop(c), [crop(p) for p in ps])
-    return out
+__all__ = ['photo_report', 'NoiseGen', 'check_path']
 
 # %% ../nbs/10a_photos.ipynb #ca093b2d
 def _crop_cells(gens: list, views: dict, lim: float, device='cpu') -> dict:

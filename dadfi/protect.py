@@ -10,9 +10,8 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS', 'working_shape', 'to_levels', 'perturbations',
-           'apply_perturbation', 'paste_face', 'face_perturbation', 'protect_photo', 'draw_boxes', 'read_photo',
-           'output_names', 'ProtectOptions', 'photo_metadata', 'protect_files', 'read_pair', 'verdicts', 'check_photo',
-           'check_figure']
+           'apply_perturbation', 'face_perturbation', 'protect_photo', 'draw_boxes', 'read_photo', 'output_names',
+           'ProtectOptions', 'photo_metadata', 'protect_files', 'read_pair', 'verdicts', 'check_photo', 'check_figure']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
 import sys
@@ -23,9 +22,9 @@ import torch.nn.functional as F
 from PIL import Image, ImageDraw, ImageOps
 from .core import *
 from .params import *
-from .data import (IMAGE_EXTS, detect_face, detect_faces, plot_faces, registry_photo,
-                        square_crop)
-from .generation import project
+from .data import IMAGE_EXTS, detect_face, detect_faces, plot_faces, square_crop
+from .generation import project, round_8bit
+from .robust import paste_face
 from .metrics import disrupted, disruption, psnr
 from .train import load_gen
 
@@ -38,8 +37,7 @@ def working_shape(h: int, w: int, size: int) -> tuple[int, int]:
 # %% ../nbs/08_protect.ipynb #fe6b066c
 def to_levels(d: torch.Tensor, lim: float) -> np.ndarray:
     "`d` (3, H, W) in [-1, 1] units as 8-bit steps (int16, H×W×3), at most `⌊lim·127.5⌋`."
-    q = int(np.floor(lim*127.5 + 1e-9))
-    return torch.round(d.float()*127.5).clamp(-q, q).to(torch.int16).permute(1, 2, 0).cpu().numpy()
+    return round_8bit(d.float(), lim).to(torch.int16).permute(1, 2, 0).cpu().numpy()
 
 # %% ../nbs/08_protect.ipynb #d0f5fdf6
 @torch.no_grad()
@@ -55,19 +53,8 @@ def perturbations(gen, imgs: list[np.ndarray], size: int, lim: float,
 
 # %% ../nbs/08_protect.ipynb #f29cbdff
 def apply_perturbation(img: np.ndarray, d: np.ndarray) -> np.ndarray:
-    "The protected `uint8` photo: `img + d`, clipped to 0..255."
+    "The protected `uint8` photo: `img + d` (`to_levels`' 8-bit steps), clipped to 0..255."
     return np.clip(img.astype(np.int16) + d, 0, 255).astype(np.uint8)
-
-# %% ../nbs/08_protect.ipynb #c7e1308c
-def paste_face(acc, n, d, box):
-    """Add `d` (3, size, size), scaled to the square `box` (x, y, side), into `acc` (count in `n`)
-    within the photo."""
-    x, y, s = (int(round(v)) for v in box)
-    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False)[0]
-    h, w = acc.shape[-2:]
-    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + s, w), min(y + s, h)
-    if x1 <= x0 or y1 <= y0: return
-    acc[:, y0:y1, x0:x1] += d[:, y0 - y:y1 - y, x0 - x:x1 - x]; n[:, y0:y1, x0:x1] += 1
 
 # %% ../nbs/08_protect.ipynb #ed33846f
 def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: float, device='cpu',

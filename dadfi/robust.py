@@ -1,4 +1,5 @@
-"""What happens to a face on its way to an editor (framing, rescaling, JPEG), differentiable.
+"""The photo's path to an editor: JPEG, resizing, pasting, the editor's detector and crop; real,
+and differentiable for training.
 
 Docs: https://dadfi.github.io/dadfi/robust.html.md"""
 
@@ -6,14 +7,117 @@ Docs: https://dadfi.github.io/dadfi/robust.html.md"""
 
 # %% ../nbs/05a_robust.ipynb #dc6b2235
 from __future__ import annotations
-import math
+import io, math
+from functools import partial
+import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 from .params import RobustParams
+from .data import detect_face, detect_faces, square_crop
 
 # %% auto #0
-__all__ = ['JPEG_LUMA', 'JPEG_CHROMA', 'RESAMPLERS', 'jpeg_tables', 'diff_round', 'dct_matrix', 'rgb_to_ycbcr', 'ycbcr_to_rgb',
-           'diff_jpeg', 'rescale', 'reframe', 'photo_path']
+__all__ = ['EDITOR_FILTERS', 'JPEG_LUMA', 'JPEG_CHROMA', 'RESAMPLERS', 'jpeg', 'resize_back', 'transforms', 'paste_face',
+           'in_photo', 'at_face_side', 'editor_crop', 'trips', 'editor_views', 'jpeg_tables', 'diff_round',
+           'dct_matrix', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'diff_jpeg', 'rescale', 'reframe', 'photo_path']
+
+# %% ../nbs/05a_robust.ipynb #74599988
+def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
+    "Each `uint8` face (N, H, W, 3) encoded as JPEG at `quality` and decoded again."
+    out = []
+    for im in imgs:
+        buf = io.BytesIO(); Image.fromarray(im).save(buf, 'JPEG', quality=quality); buf.seek(0)
+        out.append(np.asarray(Image.open(buf).convert('RGB')))
+    return np.stack(out)
+
+# %% ../nbs/05a_robust.ipynb #9ddd8d24
+def resize_back(imgs: np.ndarray, scale: float) -> np.ndarray:
+    "Each face scaled by `scale` and back to its size (bilinear)."
+    h, w = imgs.shape[1:3]; hh, ww = max(1, round(h*scale)), max(1, round(w*scale))
+    return np.stack([np.asarray(Image.fromarray(im).resize((ww, hh), Image.BILINEAR)
+                                .resize((w, h), Image.BILINEAR)) for im in imgs])
+
+# %% ../nbs/05a_robust.ipynb #de30edba
+def transforms(jpeg_qualities, resize_scales) -> dict:
+    """Robustness transforms by name (`jpeg95`, `resize0.5`, ...): `f(clean, protected)` → both
+    transformed."""
+    both = lambda f: (lambda c, p: (f(c), f(p)))
+    t = {f'jpeg{q}': both(partial(jpeg, quality=q)) for q in jpeg_qualities}
+    return {**t, **{f'resize{s:g}': both(partial(resize_back, scale=s)) for s in resize_scales}}
+
+# %% ../nbs/05a_robust.ipynb #c7e1308c
+def paste_face(acc, n, d, box):
+    """Add `d` (3, size, size), scaled to the square `box` (x, y, side), into `acc` (count in `n`)
+    within the photo."""
+    x, y, s = (int(round(v)) for v in box)
+    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False)[0]
+    h, w = acc.shape[-2:]
+    x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + s, w), min(y + s, h)
+    if x1 <= x0 or y1 <= y0: return
+    acc[:, y0:y1, x0:x1] += d[:, y0 - y:y1 - y, x0 - x:x1 - x]; n[:, y0:y1, x0:x1] += 1
+
+# %% ../nbs/05a_robust.ipynb #02f6ceac
+def in_photo(clean: np.ndarray, faces: np.ndarray, photos: list[np.ndarray]) -> tuple:
+    """The editor's crops of `photos` and of them protected by `faces`, at the box it finds in
+    the latter."""
+    cs, ps = [], []
+    # `clean`: the photos' centred squares (N, s, s, 3)
+    for c, f, ph in zip(clean, faces, photos):
+        h, w = ph.shape[:2]; S = min(h, w); acc = torch.zeros(3, h, w)
+        d = torch.from_numpy(f.astype(np.float32) - c).permute(2, 0, 1)
+        paste_face(acc, torch.zeros(1, h, w), d, ((w - S)//2, (h - S)//2, S))   # as `protect` does
+        p = ph.astype(np.float32) + acc.permute(1, 2, 0).numpy()
+        p = np.clip(np.round(p), 0, 255).astype(np.uint8); box = detect_face(p)
+        cs.append(square_crop(ph, f.shape[0], box)); ps.append(square_crop(p, f.shape[0], box))
+    return np.stack(cs), np.stack(ps)
+
+# %% ../nbs/05a_robust.ipynb #aa711fe8
+def _scaled(img: np.ndarray, s: float) -> np.ndarray:
+    "`img` scaled by `s` with Pillow's antialiased bicubic, as photo software saves a smaller copy."
+    h, w = img.shape[:2]
+    return np.asarray(Image.fromarray(img).resize((round(w*s), round(h*s)), Image.BICUBIC))
+
+def at_face_side(img: np.ndarray, side: int, face: float | None = None) -> np.ndarray | None:
+    """`img` scaled down so that its largest face (or a face `face` pixels across) is `side`
+    pixels across; `None` where that would enlarge it (or no face is found)."""
+    face = face or (detect_face(img) or (0, 0, 0))[2]
+    if not face or side > face*1.02: return None
+    return _scaled(img, side/face)
+
+# %% ../nbs/05a_robust.ipynb #4448b393
+EDITOR_FILTERS = {'area': ('area', False), 'bilinear': ('bilinear', True),
+                  'bicubic': ('bicubic', True), 'bilinear, aliased': ('bilinear', False),
+                  'bicubic, aliased': ('bicubic', False)}
+
+def editor_crop(img: np.ndarray, box: tuple, size: int, filt: str = 'area') -> np.ndarray:
+    "The editor's `uint8` input: the square `box` of `img` scaled to `size` by filter `filt`."
+    mode, aa = EDITOR_FILTERS[filt]
+    t = torch.tensor(square_crop(img, int(round(box[2])), box)).permute(2, 0, 1)[None].float()
+    kw = {} if mode == 'area' else {'antialias': aa, 'align_corners': False}
+    t = F.interpolate(t, size=(size, size), mode=mode, **kw)
+    return t[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
+
+# %% ../nbs/05a_robust.ipynb #f80ccce0
+def trips(qualities, scales) -> dict:
+    "What may happen to a whole photo before the editor, by name: `f(uint8 photo)` → photo."
+    out = {'as saved': lambda im: im}
+    out |= {f'jpeg{q}': (lambda im, q=q: jpeg(im[None], q)[0]) for q in qualities}
+    return out | {f'resize{s:g}': (lambda im, s=s: _scaled(im, s)) for s in scales}
+
+# %% ../nbs/05a_robust.ipynb #d393e2bd
+def editor_views(clean: np.ndarray, prots: list[np.ndarray], size: int, ts: dict,
+                 filters) -> dict:
+    """Per (trip, filter): the editor's crops of `clean` and of each of `prots` (a list, one per
+    seed), every face the editor's detector finds after the trip."""
+    out = {}
+    for name, f in ts.items():
+        c, ps = f(clean), [f(p) for p in prots]
+        boxes = detect_faces(c, cascade='default')
+        for filt in filters:
+            crop = lambda im: np.stack([editor_crop(im, b, size, filt) for b in boxes]).reshape(
+                -1, size, size, 3)
+            out[name, filt] = (crop(c), [crop(p) for p in ps])
+    return out
 
 # %% ../nbs/05a_robust.ipynb #f6366345
 JPEG_LUMA = torch.tensor([

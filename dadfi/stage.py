@@ -12,15 +12,17 @@ from types import SimpleNamespace
 import matplotlib
 import numpy as np
 import torch
-from .core import find_root, get_device, to_tensor
-from .params import DadfiParams, Params, load_params
+from .core import get_device, to_tensor
+from .params import find_root
+from .params import DadfiParams, Params, load_params, tiny_params
 from .data import FaceSet, load_dataset, make_splits
-from .finetuning import pgd
-from .zoo import attr_matrix, load_zoo
+from .attacks import pgd
+from .generation import round_8bit
+from .zoo import MODELS_DIR, attr_matrix, load_zoo
 
 # %% auto #0
-__all__ = ['SPLITS_FILE', 'MODELS_DIR', 'TARGETS_FILE', 'GEN_DIR', 'stage_out', 'stage', 'stage_splits', 'stage_targets',
-           'bench_state']
+__all__ = ['SPLITS_FILE', 'TARGETS_FILE', 'GEN_DIR', 'stage_out', 'stage', 'stage_splits', 'stage_targets', 'bench_state',
+           'MODELS_DIR']
 
 # %% ../nbs/12_stage.ipynb #ca1473c4
 def stage_out(out_dir: str | Path | None, root: Path | None = None) -> Path:
@@ -31,12 +33,12 @@ def stage_out(out_dir: str | Path | None, root: Path | None = None) -> Path:
     return out
 
 # %% ../nbs/12_stage.ipynb #81c9f3c1
-def stage(params_file: str | None, out_dir: str | None, tiny: Params | None = None
+def stage(params_file: str | None, out_dir: str | None
           ) -> tuple[Path, Params, Path, torch.device]:
-    "`(root, P, out, device)`: the params of `params_file` (else `tiny`), the folder `out_dir`."
+    "`(root, P, out, device)`: the params of `params_file` (else the tiny test profile), `out_dir`."
     matplotlib.use('Agg')
     root = find_root()
-    P = load_params(root/params_file) if params_file else (tiny or Params())
+    P = load_params(root/params_file) if params_file else tiny_params()
     return root, P, stage_out(out_dir, root), get_device(P.device)
 
 # %% ../nbs/12_stage.ipynb #0af1da1e
@@ -63,13 +65,13 @@ def stage_targets(targets_file: str | None, files: list[str], size: int, models:
             for k, m in models.items()}
 
 # %% ../nbs/12_stage.ipynb #7e0976cf
-SPLITS_FILE, MODELS_DIR = 'outputs/data/splits.json', 'outputs/deepfakes'
+SPLITS_FILE = 'outputs/data/splits.json'
+_all_ = ['MODELS_DIR']       # named in dadfi.zoo, whose load_zoo reads it
 TARGETS_FILE, GEN_DIR = 'outputs/pgd/targets.pt', 'outputs/dadfi'
 
 def _to_u8(imgs: np.ndarray, delta: torch.Tensor, lim: float) -> np.ndarray:
     "`uint8` faces `imgs` (N, H, W, 3) plus `delta` (N, 3, H, W) within `lim`, in 8-bit steps."
-    q = int(np.floor(lim*127.5 + 1e-9))
-    d = torch.round(delta.detach().cpu().float()*127.5).clamp(-q, q).permute(0, 2, 3, 1).numpy()
+    d = round_8bit(delta.detach().cpu().float(), lim).permute(0, 2, 3, 1).numpy()
     return np.clip(imgs.astype(np.float32) + d, 0, 255).astype(np.uint8)
 
 # %% ../nbs/12_stage.ipynb #cdf1a550

@@ -21,8 +21,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 from .core import *
 from .params import *
-from .deepfakes import *
-from .finetuning import clean_edits, pgd
+from .deepfakes import Deepfake, HAIR_COLOURS
+from .stargan import StarGAN, StarGANDiscriminator
+from .attgan import AttGAN, AttGANDiscriminators
+from .stgan import STGAN, STGANDiscriminator
+from .starganv2 import StarGANv2, V2Discriminator
+from .checkpoints import build_deepfake
+from .attacks import clean_edits, pgd
 from .metrics import disruption, success_rates
 
 # %% ../nbs/03_surrogates.ipynb #0d6d2fc9

@@ -22,6 +22,7 @@ from .params import *
 from .metrics import edit_mask
 from .deepfakes import Deepfake
 from .generation import *
+from .attacks import edit_table, nes_grad, target_reach
 from .finetuning import *
 from .robust import photo_path
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['resize', 'ZooModel', 'attr_source', 'label_columns', 'model_columns', 'attr_matrix', 'model_params', 'to_train',
-           'load_model', 'load_zoo', 'model_check']
+__all__ = ['MODELS_DIR', 'resize', 'ZooModel', 'attr_source', 'label_columns', 'model_columns', 'attr_matrix', 'model_params',
+           'to_train', 'load_model', 'load_zoo', 'model_check']
 
 # %% ../nbs/03a_zoo.ipynb #4a13ee58
 import numpy as np
@@ -19,8 +19,10 @@ import torch
 import torch.nn.functional as F
 from .core import *
 from .params import *
-from .data import DataError, FaceSet
-from .deepfakes import *
+from .data import FaceSet
+from .assets import DataError
+from .deepfakes import Deepfake
+from .checkpoints import DEEPFAKES, build_deepfake, load_checkpoint, load_deepfake
 from .surrogates import TINY_ARCH, generator_arch
 
 # %% ../nbs/03a_zoo.ipynb #9012aa4b
@@ -97,25 +99,31 @@ def to_train(P: Params) -> list[str]:
     return [k for k in P.deepfakes.models if not getattr(P.deepfakes, k).checkpoint]
 
 # %% ../nbs/03a_zoo.ipynb #c1a34616
-def load_model(P: Params, name: str, models_dir=None, root=None, device='cpu') -> Deepfake:
-    """Zoo model `name` at its size: its checkpoint, else its surrogate in `models_dir`, else a
-    stand-in."""
+MODELS_DIR = 'outputs/deepfakes'     # where stage `deepfakes` saves the surrogates
+
+def load_model(P: Params, name: str, models_dir=None, root=None, device='cpu',
+               untrained: bool = False) -> Deepfake:
+    """Zoo model `name` at its size: its checkpoint, else its surrogate in `models_dir`, else
+    (only if `untrained`, for tests) a tiny untrained stand-in."""
     p, root = model_params(P, name), Path(root or find_root())
     if p.checkpoint:
         return load_checkpoint(root/p.checkpoint, name, p.targets, device, image_size=p.size,
                                **generator_arch(p))
     if models_dir: return load_deepfake(root/models_dir/f'{name}.pt', device)
+    if not untrained:
+        raise ParamsError(f"deepfakes.{name}: no checkpoint and no models_dir (e.g. {MODELS_DIR}); "
+                          f"pass untrained=True for an untrained stand-in")
     m = build_deepfake(name, p.targets, image_size=p.size, **TINY_ARCH[name])
     return m.to(device).eval().requires_grad_(False)
 
 # %% ../nbs/03a_zoo.ipynb #327f935b
 def load_zoo(P: Params, faces: FaceSet | None, names: list[str] | None = None, models_dir=None,
-             root=None, device='cpu') -> dict[str, ZooModel]:
+             root=None, device='cpu', untrained: bool = False) -> dict[str, ZooModel]:
     """The zoo models `names` (by default `deepfakes.models`) as `ZooModel`s for the labels of
-    `faces`."""
+    `faces` (`load_model`: `untrained` stand-ins only when asked)."""
     out = {}
     for k in (P.deepfakes.models if names is None else names):
-        m, size = load_model(P, k, models_dir, root, device), model_params(P, k).size
+        m, size = load_model(P, k, models_dir, root, device, untrained), model_params(P, k).size
         # weights saved by dadfi carry the size they had
         made = m.config['image_size']
         if made != size:

