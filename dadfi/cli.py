@@ -80,8 +80,10 @@ def _fetch_fid(a): print(f"{fetch_fid_network(a.out)}: ready")
 
 # %% ../nbs/90_cli.ipynb #35a8bb9b
 def _results(a):
-    if not a.write: print('\n'.join(readme_tables(find_root()/'outputs'/'metrics', a.metrics).values()))
-    elif a.metrics: raise ValueError("--write takes the repository's outputs/metrics; name no files")
+    if not a.write:
+        print('\n'.join(readme_tables(find_root()/'outputs'/'metrics', a.metrics).values()))
+    elif a.metrics:
+        raise ValueError("--write takes the repository's outputs/metrics; name no files")
     else: print('\n'.join(f"{p}: updated" for p in write_pages(find_root())) or 'pages up to date')
 
 # %% ../nbs/90_cli.ipynb #5c4dbff0
@@ -114,13 +116,15 @@ def parser() -> argparse.ArgumentParser:
     rs.add_argument('--write', action='store_true', help='write the tables into the README and '
                                                           'the docs pages, between their markers')
     rs.set_defaults(run=_results)
-    pp = sub.add_parser('params', help='print a whole params.yaml: the defaults, with a profile over '
-                                       'them (e.g. dadfi params --profile paper > params.yaml)')
+    pp = sub.add_parser('params',
+                        help='print a whole params.yaml: the defaults, with a profile over '
+                             'them (e.g. dadfi params --profile paper > params.yaml)')
     pp.add_argument('--profile', help='a file or the name of one under profiles/ (gpu, paper)')
     pp.set_defaults(run=lambda a: print(params_yaml(with_profile(Params(), a.profile, find_root())
                                                     if a.profile else Params()), end=''))
     ds = sub.add_parser('docs', help='build the docs site (Sphinx, MyST-NB) from the notebooks')
-    ds.add_argument('--out', type=Path, default=Path('_site'), help='where to build it (default: _site)')
+    ds.add_argument('--out', type=Path, default=Path('_site'),
+                    help='where to build it (default: _site)')
     ds.set_defaults(run=lambda a: print(f"{build_site(find_root(), a.out)/'index.html'}: built"))
     pr = sub.add_parser('protect',
                         help='protect photos against deepfake face editing with a trained Gen')

@@ -6,7 +6,7 @@ Docs: https://dadfi.github.io/dadfi/core.html.md"""
 
 # %% ../nbs/00a_core.ipynb #5ba781a8
 from __future__ import annotations
-import hashlib, os, random, sys, tempfile
+import hashlib, os, random, sys
 from pathlib import Path
 
 # %% auto #0

@@ -25,8 +25,9 @@ def front_matter(nb: dict) -> dict:
 
 # %% ../nbs/89_docsite.ipynb #c9ec66ce
 def page_path(rel: Path, fm: dict) -> Path:
-    "The source file of a processed notebook's page: its `output-file`, in the notebook's own folder."
-    return rel.parent/Path(fm.get('output-file', rel.with_suffix('.html').name)).with_suffix('.ipynb')
+    "The source file of a processed notebook's page: its `output-file`, in the notebook's folder."
+    page = Path(fm.get('output-file', rel.with_suffix('.html').name))
+    return rel.parent/page.with_suffix('.ipynb')
 
 # %% ../nbs/89_docsite.ipynb #a2e37a39
 def anchor(md: str) -> str:
@@ -52,7 +53,8 @@ def site_nb(nb: dict) -> dict:
             d = o.get('data', {})
             if 'text/markdown' in d: d['text/markdown'] = anchor(''.join(d['text/markdown']))
     if not fm: return {**nb, 'cells': cells}
-    head = f"# {fm.get('title', '')}\n" + (f"\n> {fm['description']}\n" if 'description' in fm else '')
+    head = f"# {fm.get('title', '')}\n"
+    if 'description' in fm: head += f"\n> {fm['description']}\n"
     return {**nb, 'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': head}] + cells}
 
 # %% ../nbs/89_docsite.ipynb #cff6f00a
@@ -90,7 +92,8 @@ def site_source(root: Path, proc: Path, src: Path) -> Path:
     root, pages = Path(root), {}
     for p in sorted(Path(proc).rglob('*.ipynb')):
         rel = p.relative_to(proc); nb = json.loads(p.read_text())
-        out = page_path(rel, front_matter(nb)); pages[rel.as_posix()] = out.with_suffix('').as_posix()
+        out = page_path(rel, front_matter(nb))
+        pages[rel.as_posix()] = out.with_suffix('').as_posix()
         _write(src/out, json.dumps(site_nb(nb)))
     for p in sorted((root/'nbs'/'guide').glob('*.md')): _write(src/'guide'/p.name, p.read_text())
     _write(src/'guide'/'findings.md', (root/'bench'/'FINDINGS.md').read_text())
@@ -105,7 +108,7 @@ def site_source(root: Path, proc: Path, src: Path) -> Path:
 
 # %% ../nbs/89_docsite.ipynb #e2dc3da9
 def proc_nbs(root: Path) -> Path:
-    "Run nbdev's processing in `root` (offline: a do-nothing `quarto`); the processed notebooks' folder."
+    "Run nbdev's processing in `root` (offline: a do-nothing `quarto`); the processed folder."
     with tempfile.TemporaryDirectory() as d:
         q = Path(d)/'quarto'; q.write_text('#!/bin/sh\nexit 0\n'); q.chmod(0o755)
         path = os.pathsep.join([d, str(Path(sys.executable).parent), os.environ.get('PATH', '')])
@@ -158,6 +161,7 @@ def build_site(root: Path, out: Path) -> Path:
         r = subprocess.run([sys.executable, '-m', 'sphinx', '-q', '-b', 'html', str(src), str(out)],
                            capture_output=True, text=True)
     if r.returncode: raise RuntimeError(f"sphinx-build failed:\n{r.stderr[-3000:]}")
-    relink(out, get_config(root).doc_host.rstrip('/') + get_config(root).doc_baseurl.rstrip('/') + '/')
+    cfg = get_config(root)
+    relink(out, cfg.doc_host.rstrip('/') + cfg.doc_baseurl.rstrip('/') + '/')
     if bad := broken_links(out): raise RuntimeError(f"{out}: broken internal links {bad[:20]}")
     return Path(out)

@@ -99,7 +99,8 @@ class DeepfakesParams:
     attrs: list[str] = field(default_factory=lambda: ['Black_Hair', 'Blond_Hair', 'Brown_Hair'])
     max_images: int = 20000
     # the recipes of the 2-core default, chosen from bench/surrogate_sweep.py's curves
-    stargan: SurrogateParams = field(default_factory=lambda: SurrogateParams(   # official lr schedule
+    # StarGAN: the official lr schedule
+    stargan: SurrogateParams = field(default_factory=lambda: SurrogateParams(
         arch={'conv_dim': 16, 'repeat_num': 3}, iters=4500, batch_size=8, lr=2e-4, n_critic=1,
         decay=0.5, max_recon=0.18, probe_every=900))   # 0.15 takes ~8,000 updates
     starganv2: SurrogateParams = field(default_factory=lambda: SurrogateParams(
@@ -110,7 +111,8 @@ class DeepfakesParams:
         arch={'enc_dim': 16, 'dec_dim': 16, 'stu_dim': 16, 'n_layers': 3, 'stu_layers': 2},
         iters=2400, batch_size=16, lr=2e-4, n_critic=1, probe_every=600))
     attgan: SurrogateParams = field(default_factory=lambda: SurrogateParams(
-        arch={'enc_dim': 16, 'dec_dim': 16, 'n_layers': 3, 'shortcut_layers': 1, 'inject_layers': 1},
+        arch={'enc_dim': 16, 'dec_dim': 16, 'n_layers': 3, 'shortcut_layers': 1,
+              'inject_layers': 1},
         iters=4000, batch_size=16, lr=2e-4, n_critic=1, probe_every=800))
     check: CheckParams = field(default_factory=CheckParams)
 
@@ -118,7 +120,6 @@ class DeepfakesParams:
 @dataclass
 class RobustParams:
     "DADFI-robust, our extension: the random editor's path `Gen` trains through (`dadfi.robust`)."
-    enabled: bool = False      # train through it (set by stage train_dadfi for DADFI-robust)
     shift: float = 3.0         # pixels (sub-pixel) the editor's square may land off ours, each way
     frame: float = 0.1         # ... and the share by which it may be larger or smaller
     p: float = 0.5             # each later step of the path happens with this probability
@@ -145,10 +146,7 @@ class DadfiParams:
     batch_size: int = 16
     lr: float = 2e-4
     direct: float = 10.0       # weight of the direct term in our variants (the paper: none)
-    # its form (`dadfi.finetuning`): toward the PGD target's edit, away from the clean edit
-    # (over what PGD reaches: DADFI-spread), or breaking it (success shares, capped at `cap`)
-    term: str = 'toward'
-    cap: float = 2.0
+    cap: float = 2.0           # DADFI-breaking: each edit's term saturates at cap × the threshold
     mode: str = 'white'        # white: backprop through the models; black: gradients from queries
     nes_sigma: float = 0.01
     nes_queries: int = 10      # query pairs per gradient estimate (black box)
@@ -196,7 +194,7 @@ class PhotoParams:
     sides: list[int] = field(default_factory=lambda: [100, 200, 300, 400, 500])  # face sizes, px
     jpeg: list[int] = field(default_factory=lambda: [95, 75, 50])   # whole-photo JPEG qualities
     resize: list[float] = field(default_factory=lambda: [0.5])        # whole-photo scalings
-    filters: list[str] = field(default_factory=lambda: [              # `photos.EDITOR_FILTERS`
+    filters: list[str] = field(default_factory=lambda: [              # `robust.EDITOR_FILTERS`
         'area', 'bilinear', 'bicubic', 'bilinear, aliased', 'bicubic, aliased'])
     runs: list[str] = field(default_factory=lambda: ['breaking', 'robust'])  # train_dadfi's runs
 
@@ -218,9 +216,9 @@ class ParamsError(ValueError):
 
 # %% ../nbs/00_params.ipynb #3d321108
 def _build(cls, d, where: str, base=None):
-    """Dataclass `cls` from dict `d` over `base` (by default `cls()`: its defaults), checking keys and
-    types; a nested section is built over its own default, so naming one key changes only that key;
-    `where` names the place for errors."""
+    """Dataclass `cls` from dict `d` over `base` (by default `cls()`: its defaults), checking
+    keys and types; a nested section is built over its own default, so naming one key changes only
+    that key; `where` names the place for errors."""
     if not isinstance(d, dict):
         raise ParamsError(f"{where}: expected a mapping, got {type(d).__name__}")
     base = cls() if base is None else base

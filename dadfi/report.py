@@ -212,12 +212,14 @@ def headline_table(met: Path) -> str:
     head = [m + (' (held out)' if m in ev['held_out'] else '') for m in ms]
     lines = ['| SR_mask % | ' + ' | '.join(head) + ' |', '|---' + '|---:'*len(ms) + '|']
     for r in HEADLINE_RUNS:
-        lines.append(f"| {r} | " + ' | '.join(_seeds(ev['methods'][r]['models'][m]) for m in ms) + ' |')
+        row = (_seeds(ev['methods'][r]['models'][m]) for m in ms)
+        lines.append(f"| {r} | " + ' | '.join(row) + ' |')
     cells = read('photos.json')['runs'][ship]['cells']
     for step, what in [('as saved', 'as saved'), ('jpeg75', 'whole photo JPEG 75 first')]:
         lines.append(f"| {ship}, real photos, editor's path, {what} | "
                      + ' | '.join(_photo_range(cells, step, m) for m in ms) + ' |')
-    return '\n'.join(lines) + (f"\n\n*{ev['describe']}. Real photos: {read('photos.json')['describe']}; "
+    return '\n'.join(lines) + (f"\n\n*{ev['describe']}. "
+                               f"Real photos: {read('photos.json')['describe']}; "
                                f"the range over the editor's five filters.*\n")
 
 # %% ../nbs/13_report.ipynb #b0d68c1c
@@ -231,7 +233,8 @@ HEADLINE_FILES = ['eval_main.json', 'dadfi.json', 'photos.json']
 def generated(met: Path) -> dict[tuple[str, str], str]:
     "Every generated table whose metrics files are in `met`, by its marker pair."
     head = all((Path(met)/n).exists() for n in HEADLINE_FILES)
-    return {**readme_tables(met), **({(HEADLINE_START, HEADLINE_END): headline_table(met)} if head else {})}
+    head = {(HEADLINE_START, HEADLINE_END): headline_table(met)} if head else {}
+    return {**readme_tables(met), **head}
 
 # %% ../nbs/13_report.ipynb #a29d6d65
 def page_of(root: Path, start: str) -> Path:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 import numpy as np
 import torch
+from torch import nn
+from .deepfakes import Deepfake
 
 # %% auto #0
-__all__ = ['OFFICIAL_FILES', 'official_stargan_keys', 'official_attgan_keys', 'official_v2_keys', 'fake_state', 'fake_official']
+__all__ = ['OFFICIAL_FILES', 'official_stargan_keys', 'official_attgan_keys', 'official_v2_keys', 'fake_state', 'fake_official',
+           'ToyDeepfake']
 
 # %% ../nbs/02f_testing.ipynb #880298ed
 def official_stargan_keys(conv_dim=64, c_dim=5, repeat_num=6):
@@ -135,3 +138,12 @@ def fake_official(family: str, path: str | Path, targets: list[str], seed: int =
                                 c.get('latent_dim', 16), n, c.get('dim_in'), c.get('hidden', 512))
         torch.save({k: fake_state(v, seed) for k, v in keys.items()}, path)
     else: raise ValueError(f"{family}: no official layout")
+
+# %% ../nbs/02f_testing.ipynb #1e1334f5
+class ToyDeepfake(Deepfake):
+    "A deepfake for tests: target `a` edits `x` to tanh(conv(x)), target `b` to tanh(-conv(x))."
+    family = 'toy'
+    def __init__(self):
+        super().__init__(['a', 'b'], {}); self.conv = nn.Conv2d(3, 3, 3, 1, 1)
+    def forward(self, x, target, attrs=None):
+        return torch.tanh(self.conv(x) * (1 if target == 'a' else -1))

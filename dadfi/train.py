@@ -7,12 +7,13 @@ Docs: https://dadfi.github.io/dadfi/train.html.md"""
 # %% ../nbs/06_train.ipynb #3885aa6a
 from __future__ import annotations
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 
 # %% auto #0
-__all__ = ['VARIANTS', 'PROTECT_GEN', 'CheckpointIO', 'train_dadfi', 'save_gen', 'load_gen', 'variants', 'protect_choice']
+__all__ = ['VARIANTS', 'PROTECT_GEN', 'CheckpointIO', 'DadfiRun', 'train_dadfi', 'save_gen', 'load_gen', 'variants',
+           'protect_choice']
 
 # %% ../nbs/06_train.ipynb #6cbbc72e
 import numpy as np
@@ -51,13 +52,25 @@ class CheckpointIO:
         self.g.set_state(s['rng']); log(f"resumed from {self.path} at epoch {s['epoch']}")
         return {k: s[k] for k in ('epoch', 'history', 'seconds')}
 
+# %% ../nbs/06_train.ipynb #ebce3521
+@dataclass
+class DadfiRun(DadfiParams):
+    "One run of stage `train_dadfi`: `dadfi`'s settings, the direct term's form and the path."
+    term: str = 'toward'       # toward, away or breaking (`dadfi.finetuning`)
+    on_path: bool = False      # through `dadfi.robust.photo_path` (DADFI-robust)
+
+    @classmethod
+    def of(cls, p: DadfiParams, **run) -> DadfiRun:
+        "The run of settings `p` with the choices `run`."
+        return cls(**{**vars(p), **run})
+
 # %% ../nbs/06_train.ipynb #ac6b44a8
 def _term(r: SimpleNamespace, ms: list, ts: list, x_seen, a, reals, ix):
     "The direct term of `r.p.term` for faces `ix`; the clean edits along the batch's photo path."
     if r.p.term == 'toward': return toward(reals)
     if r.p.term not in ('away', 'breaking'):
-        raise ParamsError(f"dadfi.term: {r.p.term!r}; one of toward, away, breaking")
-    if r.p.robust.enabled:
+        raise ParamsError(f"DadfiRun.term: {r.p.term!r}; one of toward, away, breaking")
+    if r.p.on_path:
         with torch.no_grad(): cleans = [m(x_seen, t, a) for m, t in zip(ms, ts)]
     else: cleans = [r.cleans[k, t][ix].to(r.dev) for k, t in zip(r.names, ts)]
     if r.p.term == 'away': return away(cleans, [r.reach[k] for k in r.names])
@@ -79,7 +92,7 @@ def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
         ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=r.g))] for m in ms]
         reals = [r.reals[k, t][ix].to(r.dev) for k, t in zip(r.names, ts)]
         both = torch.cat([x, x_adv])        # DADFI-robust (EOT): both along one random photo path
-        x_seen, seen = (photo_path(both, p.robust, r.g) if p.robust.enabled else both).split(len(x))
+        x_seen, seen = (photo_path(both, p.robust, r.g) if p.on_path else both).split(len(x))
         with torch.set_grad_enabled(r.grad_fn is None):          # the edits, made once
             ys = [m(seen, t, a) for m, t in zip(ms, ts)]
         ly = ide_y_loss(r.ide_y, reals, ys)
@@ -117,7 +130,7 @@ def _fit(r: SimpleNamespace, io: CheckpointIO, state: dict, log, stop_after: int
 
 # %% ../nbs/06_train.ipynb #e3957491
 def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor],
-                models: dict[str, Deepfake], p: DadfiParams, ckpt: str | Path, seed: int = 0,
+                models: dict[str, Deepfake], p: DadfiRun, ckpt: str | Path, seed: int = 0,
                 device='cpu', log=print, stop_after: int | None = None) -> dict:
     "Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`."
     dev, g = torch.device(device), seed_everything(seed)
@@ -134,7 +147,7 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
     # eq. 9's real side and (for a term from the clean edit, off the photo path) the clean edits
     on = {k: models[k] for k in names}; x, at = faces.to(dev), attrs.to(dev)
     reals = edit_table(on, x, at, advs)
-    cleans = edit_table(on, x, at) if p.term != 'toward' and not p.robust.enabled else {}
+    cleans = edit_table(on, x, at) if p.term != 'toward' and not p.on_path else {}
     r = SimpleNamespace(p=p, faces=faces, attrs=attrs, models=models, dev=dev, g=g, opts=opts,
                         names=names, grad_fn=grad_fn, reach=reach, reals=reals, cleans=cleans,
                         **nets)
@@ -167,12 +180,11 @@ VARIANTS = {'paper': 'DADFI (paper)', 'robust': 'DADFI-robust (ours)',
 # `dadfi protect`'s default: the run and seed `protect_choice` picks, copied by stage train_dadfi
 PROTECT_GEN = 'outputs/dadfi/gen_protect.pt'
 
-def variants(p: DadfiParams) -> dict[str, DadfiParams]:
+def variants(p: DadfiParams) -> dict[str, DadfiRun]:
     "The runs of stage `train_dadfi` by key of `VARIANTS`: the paper's method and our extensions."
-    ours = replace(p, bound=p.lim, term='toward', robust=replace(p.robust, enabled=False))
-    return {'paper': replace(ours, bound=p.bound, direct=0.0),
-            'robust': replace(ours, term='breaking', robust=replace(p.robust, enabled=True)),
-            'breaking': replace(ours, term='breaking')}
+    ours = DadfiRun.of(p, bound=p.lim, term='breaking')
+    return {'paper': DadfiRun.of(p, direct=0.0), 'robust': replace(ours, on_path=True),
+            'breaking': ours}
 
 # %% ../nbs/06_train.ipynb #13a692c4
 def protect_choice(report: dict, models: list[str], where: str = 'photo') -> tuple[str, int]:

@@ -285,10 +285,12 @@ def test_stage_deps_are_the_modules_it_imports():
     for name, st in stages.items():
         st = st.get('do', st)
         nbs = [d for d in st['deps'] if isinstance(d, str) and d.startswith('nbs/pipeline/')]
-        if not nbs: continue
-        cells = json.loads((ROOT/nbs[0]).read_text())['cells']
-        src = '\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code')
-        want = {f'dadfi/{m}.py' for m in _closure(_dadfi_imports(src))}
+        if nbs:
+            cells = json.loads((ROOT/nbs[0]).read_text())['cells']
+            mods = _dadfi_imports('\n'.join(''.join(c['source']) for c in cells if c['cell_type'] == 'code'))
+        else: mods = set(re.findall(r'from dadfi\.(\w+) import', st['cmd']))    # python -c "from dadfi..."
+        assert mods, (name, 'runs no dadfi module its deps could name')
+        want = {f'dadfi/{m}.py' for m in _closure(mods)}
         have = {d for d in st['deps'] if isinstance(d, str) and d.startswith('dadfi/')}
         assert have == want, (name, 'missing', sorted(want - have), 'needless', sorted(have - want))
 
@@ -306,3 +308,39 @@ def test_modules_by_concept():
         assert len(text.splitlines()) <= 400, (m, len(text.splitlines()))
         later = [d for d in _dadfi_imports(text, rel=True) if _notebook_of(d) > _notebook_of(m)]
         assert not later, (m, 'imports later modules', later)
+
+
+def _undefined_names(nb: Path) -> set:
+    "Names a notebook's code reads but never defines, imports nor gets from builtins."
+    import ast, builtins
+    cells = [''.join(c['source']) for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code']
+    tree = ast.parse('\n'.join(l for c in cells for l in c.split('\n') if not l.startswith(('%', '!'))))
+    ns = {}
+    for n in ast.walk(tree):
+        if isinstance(n, (ast.Import, ast.ImportFrom)): exec(compile(ast.Module([n], []), str(nb), 'exec'), ns)
+    defined = set(ns) | set(dir(builtins))
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load): defined.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.ClassDef)): defined.add(n.name)
+        elif isinstance(n, ast.arg): defined.add(n.arg)
+        elif isinstance(n, ast.ExceptHandler) and n.name: defined.add(n.name)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - defined
+
+
+def test_undefined_names_in_the_pipeline(tmp_path):
+    """Every name a pipeline notebook reads is defined or imported in it: a path the default run never
+    takes (an error branch) cannot fail with a NameError."""
+    nb = {'cells': [{'cell_type': 'code', 'source': 'from pathlib import Path\nx = Path(1)\nraise Oops(x)'}]}
+    (tmp_path/'x.ipynb').write_text(json.dumps(nb))
+    assert _undefined_names(tmp_path/'x.ipynb') == {'Oops'}           # the check itself can fail
+    for nb in sorted((ROOT/'nbs'/'pipeline').glob('*.ipynb')):
+        assert not _undefined_names(nb), (nb.name, sorted(_undefined_names(nb)))
+
+
+def test_notebook_lines_fit():
+    "Every line of the notebooks is at most 100 characters (the house style), but a markdown table's row."
+    long = [(nb.relative_to(ROOT/'nbs').as_posix(), l[:40]) for nb in sorted((ROOT/'nbs').rglob('*.ipynb'))
+            if '.ipynb_checkpoints' not in nb.parts and not nb.parent.name.startswith('_')
+            for c in json.loads(nb.read_text())['cells'] for l in ''.join(c['source']).split('\n')
+            if len(l) > 100 and not (c['cell_type'] == 'markdown' and l.lstrip().startswith('|'))]
+    assert not long, long
