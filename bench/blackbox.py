@@ -17,7 +17,7 @@ from dadfi.data import load_dataset
 from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 from dadfi.metrics import disruption, success_rates
 from dadfi.protect import perturbations, apply_perturbation
-from dadfi.train import train_dadfi
+from dadfi.train import DadfiRun, train_dadfi
 
 ap = argparse.ArgumentParser()
 ap.add_argument('--params', default='params.yaml'); ap.add_argument('--epochs-ft', type=int, default=5)
@@ -36,7 +36,7 @@ xt_u8 = np.stack([te.image(i, size) for i in range(len(te))]); xt = to_tensor(xt
 at = attr_matrix(te).to(dev)
 res = {}
 for mode in ('white', 'black'):
-    q = replace(P.dadfi, mode=mode, epochs_ft=a.epochs_ft, nes_queries=a.queries)
+    q = DadfiRun.of(P.dadfi, mode=mode, epochs_ft=a.epochs_ft, nes_queries=a.queries)
     t0 = time.time()
     r = train_dadfi(x, attrs, advs, models, q, Path(tempfile.mkdtemp())/'state.pt', P.seed, dev, log=lambda s: None)
     secs = time.time() - t0

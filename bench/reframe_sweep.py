@@ -40,7 +40,7 @@ def path(x, r, g):
     return x.clamp(-1, 1)
 T.photo_path = path
 root = find_root(); P = load_params(root/'params.yaml'); dev = get_device('cpu')
-p = replace(T.variants(P.dadfi)['breaking'], robust=replace(P.dadfi.robust, enabled=True))
+p = replace(T.variants(P.dadfi)['breaking'], on_path=True)
 fs = load_dataset(P.data.main, root); sp = stage_splits('outputs/data/splits.json', fs, P, root=root)
 tr = fs.subset(sp['train']); x, at = tr.batch(range(len(tr)), P.data.size), attr_matrix(tr)
 models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device=dev)

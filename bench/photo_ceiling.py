@@ -1,0 +1,128 @@
+"""The white-box ceiling on real photos (#22): how many of a model's edits can any perturbation within `dadfi.lim`
+disrupt along the editor's path (its `default` cascade, its crop, each of its five filters), as saved and after
+the whole photo is saved as JPEG 75?
+
+Per photo, PGD through a differentiable copy of that path: the editor's boxes (found on the clean photo after
+the trip, as stage `photos` finds them) and its filters are known; JPEG is `dadfi.robust.diff_jpeg` on a
+16-aligned rectangle around the faces (the same 8x8 and 16x16 blocks as the whole photo's); each step takes
+one trip and one filter at random (EOT). The perturbation is made two ways:
+- `64 px`: as `dadfi protect` makes it: one 64-pixel perturbation per face the protector finds (`alt2`),
+  scaled up into its box. The best any one-pass `Gen` of the default size could do.
+- `photo px`: at the photo's own pixels, anywhere in the rectangle around the faces.
+Both are then scored along the real path (8-bit rounding, Pillow's JPEG), as stage `photos` scores a `Gen`.
+
+    python bench/photo_ceiling.py [--models stargan] [--steps 60] [--out bench/results/photo_ceiling.json]
+
+Needs `dvc repro deepfakes` (the surrogates). About 10 minutes on the 2-core machine for StarGAN.
+"""
+import argparse, json, math, random, time
+import numpy as np, torch, torch.nn.functional as F
+from dadfi.core import read_image
+from dadfi.params import find_root, load_params
+from dadfi.data import PHOTOS, detect_faces, registry_photo
+from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_views, jpeg, paste_face
+from dadfi.protect import apply_perturbation, to_levels
+from dadfi.metrics import edit_mask
+from dadfi.attacks import STEP_SCHEDULES, masked_distance, success_share
+from dadfi.evaluation import score
+from dadfi.zoo import MODELS_DIR, load_zoo
+
+TRIPS = {'as saved': lambda im: im, 'jpeg75': lambda im: jpeg(im[None], 75)[0]}
+
+
+def rect(boxes, h, w, margin=16):
+    "The rectangle (x0, y0, x1, y1) around `boxes` and `margin`, on the 16-pixel grid, inside the photo."
+    x0 = max(0, int(min(b[0] for b in boxes) - margin)//16*16)
+    y0 = max(0, int(min(b[1] for b in boxes) - margin)//16*16)
+    x1 = min(w, math.ceil((max(b[0] + b[2] for b in boxes) + margin)/16)*16)
+    y1 = min(h, math.ceil((max(b[1] + b[2] for b in boxes) + margin)/16)*16)
+    return x0, y0, x1, y1
+
+
+def crop(x, box, r, size, filt):
+    "The editor's crop (`dadfi.robust.editor_crop`) of `box` from the rectangle `x` (1, 3, h, w) at `r`."
+    bx, by, s = (int(round(v)) for v in box); bx, by = bx - r[0], by - r[1]
+    h, w = x.shape[-2:]; pad = max(0, -bx, -by, bx + s - w, by + s - h)
+    if pad: x = F.pad(x, (pad,)*4, mode='replicate'); bx += pad; by += pad
+    mode, aa = EDITOR_FILTERS[filt]
+    kw = {} if mode == 'area' else {'antialias': aa, 'align_corners': False}
+    return F.interpolate(x[..., by:by + s, bx:bx + s], size=(size, size), mode=mode, **kw)
+
+
+def attack(img, models, lim, size, steps, step, way, g):
+    "The protected photo: PGD of the perturbation `way` through the random editor's path."
+    h, w = img.shape[:2]; prot_boxes = detect_faces(img)
+    ed = {t: detect_faces(f(img), cascade='default') for t, f in TRIPS.items()}
+    if not prot_boxes or not any(ed.values()): return img
+    r = rect([b for bs in ed.values() for b in bs] + prot_boxes, h, w)
+    x = torch.from_numpy(img[r[1]:r[3], r[0]:r[2]]).permute(2, 0, 1)[None].float()/127.5 - 1
+    clean = {(t, f): [] for t in TRIPS for f in EDITOR_FILTERS}
+    views = editor_views(img, [], size, TRIPS, list(EDITOR_FILTERS))
+    for k, (c, _) in views.items():
+        c = torch.from_numpy(c).permute(0, 3, 1, 2).float()/127.5 - 1
+        clean[k] = {(i, t): (e := m(c, t, None), edit_mask(e, c)) for i, m in enumerate(models)
+                    for t in m.targets} if len(c) else {}
+    if way == '64 px': v = (torch.rand(len(prot_boxes), 3, size, size, generator=g)*2 - 1)*lim
+    else: v = (torch.rand(1, 3, r[3] - r[1], r[2] - r[0], generator=g)*2 - 1)*lim
+
+    def pert(v):
+        if way != '64 px': return v
+        acc, n = torch.zeros(3, h, w), torch.zeros(1, h, w)
+        for d, b in zip(v, prot_boxes): paste_face(acc, n, d, b)
+        return (acc/n.clamp(min=1))[None, :, r[1]:r[3], r[0]:r[2]]
+
+    for k in range(steps):
+        t = random.Random(k).choice([t for t in TRIPS if ed[t]]); f = random.Random(-k).choice(list(EDITOR_FILTERS))
+        v.requires_grad_(True)
+        z = (x + pert(v)).clamp(-1, 1)
+        z = diff_jpeg(z, 75) if t == 'jpeg75' else z
+        zc = torch.cat([crop(z, b, r, size, f) for b in ed[t]])
+        D = torch.stack([masked_distance(m(zc, tt, None), *clean[t, f][i, tt])
+                         for i, m in enumerate(models) for tt in m.targets], 1)
+        grad, = torch.autograd.grad(success_share(D, cap=2.0).sum(), v)
+        v = (v.detach() + step*STEP_SCHEDULES['decay'](k)*grad.sign()).clamp(-lim, lim)
+    with torch.no_grad():
+        if way == '64 px':
+            acc, n = torch.zeros(3, h, w), torch.zeros(1, h, w)
+            for d, b in zip(v, prot_boxes): paste_face(acc, n, d, b)
+            d = acc/n.clamp(min=1)
+        else: d = torch.zeros(3, h, w); d[:, r[1]:r[3], r[0]:r[2]] = v[0]
+    return apply_perturbation(img, to_levels(d, lim))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--models', nargs='+', default=['stargan'])
+    ap.add_argument('--steps', type=int, default=60)
+    ap.add_argument('--ways', nargs='+', default=['64 px', 'photo px'])
+    ap.add_argument('--sides', nargs='+', type=int, default=None)
+    ap.add_argument('--out', default='bench/results/photo_ceiling.json')
+    ap.add_argument('--models-dir', default=MODELS_DIR)
+    a = ap.parse_args()
+    root = find_root(); P = load_params(root/'params.yaml'); size, lim = P.data.size, P.dadfi.lim
+    names = ['stargan', 'starganv2', 'stgan', 'attgan']
+    zoo = load_zoo(P, None, names, a.models_dir, root)
+    for m in zoo.values(): m.requires_grad_(False)
+    attacked = [zoo[k] for k in a.models]
+    shown = [(n, s, im) for n in P.photos.names for s in (a.sides or P.photos.sides)
+             if (im := at_face_side(read_image(registry_photo(n)), s)) is not None]
+    res = {'models_attacked': a.models, 'steps': a.steps, 'lim': lim,
+           'photos': [f'{n}@{s}' for n, s, _ in shown], 'ways': {}}
+    for way in a.ways:
+        t0, cells = time.time(), {}
+        for n, s, im in shown:
+            prot = attack(im, attacked, lim, size, a.steps, P.dadfi.pgd_step, way, torch.Generator().manual_seed(0))
+            for k, (c, ps) in editor_views(im, [prot], size, TRIPS, list(EDITOR_FILTERS)).items():
+                for key in (' | '.join(k), ' | '.join(k) + f' | faces {s} px'):    # and per face size
+                    cc, pp = cells.setdefault(key, ([], [])); cc.append(c); pp.append(ps[0])
+            print(way, f'{n}@{s}', f'{time.time() - t0:.0f} s', flush=True)
+        res['ways'][way] = {k: {m: round(100*v['success_mask'], 1) for m, v in
+                                score(zoo, np.concatenate(c), np.concatenate(p), None)['models'].items()}
+                            for k, (c, p) in cells.items() if sum(map(len, c))}
+        res['ways'][way]['n_faces'] = int(sum(map(len, cells['as saved | area'][0])))
+        res['ways'][way]['seconds'] = round(time.time() - t0)
+        print(way, json.dumps(res['ways'][way], indent=1), flush=True)
+    json.dump(res, open(root/a.out, 'w'), indent=1)
+
+
+if __name__ == '__main__': main()
