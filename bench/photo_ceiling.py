@@ -56,38 +56,33 @@ def attack(img, models, lim, size, steps, step, way, g):
     if not prot_boxes or not any(ed.values()): return img
     r = rect([b for bs in ed.values() for b in bs] + prot_boxes, h, w)
     x = torch.from_numpy(img[r[1]:r[3], r[0]:r[2]]).permute(2, 0, 1)[None].float()/127.5 - 1
-    clean = {(t, f): [] for t in TRIPS for f in EDITOR_FILTERS}
-    views = editor_views(img, [], size, TRIPS, list(EDITOR_FILTERS))
-    for k, (c, _) in views.items():
+    clean = {}
+    for k, (c, _) in editor_views(img, [], size, TRIPS, list(EDITOR_FILTERS)).items():
         c = torch.from_numpy(c).permute(0, 3, 1, 2).float()/127.5 - 1
         clean[k] = {(i, t): (e := m(c, t, None), edit_mask(e, c)) for i, m in enumerate(models)
                     for t in m.targets} if len(c) else {}
     if way == '64 px': v = (torch.rand(len(prot_boxes), 3, size, size, generator=g)*2 - 1)*lim
     else: v = (torch.rand(1, 3, r[3] - r[1], r[2] - r[0], generator=g)*2 - 1)*lim
 
-    def pert(v):
-        if way != '64 px': return v
+    def whole(v):
+        "The perturbation of the whole photo (3, h, w): `v` pasted into its boxes, or into `r`."
         acc, n = torch.zeros(3, h, w), torch.zeros(1, h, w)
-        for d, b in zip(v, prot_boxes): paste_face(acc, n, d, b)
-        return (acc/n.clamp(min=1))[None, :, r[1]:r[3], r[0]:r[2]]
+        if way == '64 px':
+            for d, b in zip(v, prot_boxes): paste_face(acc, n, d, b)
+        else: acc[:, r[1]:r[3], r[0]:r[2]] = v[0]
+        return acc/n.clamp(min=1)
 
     for k in range(steps):
         t = random.Random(k).choice([t for t in TRIPS if ed[t]]); f = random.Random(-k).choice(list(EDITOR_FILTERS))
         v.requires_grad_(True)
-        z = (x + pert(v)).clamp(-1, 1)
+        z = (x + whole(v)[None, :, r[1]:r[3], r[0]:r[2]]).clamp(-1, 1)
         z = diff_jpeg(z, 75) if t == 'jpeg75' else z
         zc = torch.cat([crop(z, b, r, size, f) for b in ed[t]])
         D = torch.stack([masked_distance(m(zc, tt, None), *clean[t, f][i, tt])
                          for i, m in enumerate(models) for tt in m.targets], 1)
         grad, = torch.autograd.grad(success_share(D, cap=2.0).sum(), v)
         v = (v.detach() + step*STEP_SCHEDULES['decay'](k)*grad.sign()).clamp(-lim, lim)
-    with torch.no_grad():
-        if way == '64 px':
-            acc, n = torch.zeros(3, h, w), torch.zeros(1, h, w)
-            for d, b in zip(v, prot_boxes): paste_face(acc, n, d, b)
-            d = acc/n.clamp(min=1)
-        else: d = torch.zeros(3, h, w); d[:, r[1]:r[3], r[0]:r[2]] = v[0]
-    return apply_perturbation(img, to_levels(d, lim))
+    with torch.no_grad(): return apply_perturbation(img, to_levels(whole(v), lim))
 
 
 def main():
@@ -122,7 +117,7 @@ def main():
         res['ways'][way]['n_faces'] = int(sum(map(len, cells['as saved | area'][0])))
         res['ways'][way]['seconds'] = round(time.time() - t0)
         print(way, json.dumps(res['ways'][way], indent=1), flush=True)
-    json.dump(res, open(root/a.out, 'w'), indent=1)
+    (root/a.out).write_text(json.dumps(res, indent=1))
 
 
 if __name__ == '__main__': main()
