@@ -5,10 +5,12 @@ validation faces (test faces 50-99 of the main dataset, which the evaluation, n_
     python bench/robust_sweep.py --method eot --set p=1.0 --out eot.json   # EOT-PGD on the same faces
     python bench/robust_sweep.py --variant breaking --dadfi gen_width=64 --out w64.json  # other settings
     python bench/robust_sweep.py --variant robust --dadfi term=away --out s.json  # the former spread + path
+    python bench/robust_sweep.py --set side=128 --photos --out side128.json  # scored on stage photos' set
 
 Needs the outputs of `dvc repro` up to `pgd_targets` (surrogates, PGD targets, splits). Prints and writes SR_mask
 per model after each of the evaluation's transforms (the clean face through the same transform), PSNR, and the
-training seconds.
+training seconds; with --photos, instead, SR_mask on stage photos' real photos as saved and after whole-photo
+JPEG 75, through each of the editor's filters (`dadfi.photos.photo_report`).
 """
 import argparse, json, time
 from dataclasses import replace
@@ -19,7 +21,9 @@ from dadfi.params import find_root
 from dadfi.params import load_params
 from dadfi.data import load_dataset
 from dadfi.evaluation import score
-from dadfi.robust import transforms, in_photo
+from dadfi.robust import transforms, in_photo, trips
+from dadfi.data import registry_photo
+from dadfi.photos import photo_report
 from dadfi.methods import GenMethod, EOTPGDMethod, normalised
 from dadfi.stage import stage_splits, stage_targets
 from dadfi.train import train_dadfi, variants
@@ -32,6 +36,7 @@ ap.add_argument('--variant', choices=['robust', 'breaking'], default='robust',
                 help='the run trained')
 ap.add_argument('--method', choices=['gen', 'eot'], default='gen')
 ap.add_argument('--steps', type=int, help='EOT-PGD steps (default evaluation.eot_steps)')
+ap.add_argument('--photos', action='store_true', help="score on stage photos' real photos")
 ap.add_argument('--threads', type=int)
 ap.add_argument('--out', required=True)
 a = ap.parse_args()
@@ -50,13 +55,25 @@ t0 = time.time()
 x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
 advs = stage_targets('outputs/pgd/targets.pt', sp['train'], size, known, x, at, p, root)
 if a.method == 'gen':
+    xg = x if p.side(size) == size else tr.batch(range(len(tr)), p.side(size))
     run = train_dadfi(x, at, advs, known, p, root/f'{a.out}.state.pt', P.seed, dev,
-                      log=lambda s: None)
+                      log=lambda s: None, gen_faces=xg)
     method = GenMethod(run['gen'], p.lim, a.variant)
 else:                                            # as the evaluation: each model normalised
     fair = normalised(known, x.to(dev), at.to(dev), advs)
     method = EOTPGDMethod(fair, p.lim, r, a.steps or E.eot_steps, p.pgd_step, P.seed)
 fit = time.time() - t0
+if a.photos:
+    F = P.photos
+    shots = {k: read_image(registry_photo(k)) for k in F.names}
+    rep = photo_report(models, {'run': [run['gen']]}, shots, F.sides, trips([75], []), F.filters, size,
+                       p.lim, dev)['runs']['run']
+    res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'fit_seconds': fit, 'psnr': rep['psnr'],
+           'sr_mask': {c: {k: round(100*v['success_mask'], 1) for k, v in m.items()}
+                       for c, m in rep['cells'].items()}}
+    for c, v in res['sr_mask'].items(): print(f"{c:28s}", v)
+    (root/a.out).write_text(json.dumps(res, indent=1))
+    raise SystemExit(print(f"PSNR {res['psnr']:.1f} dB, fit {fit:.0f} s"))
 imgs, attrs = np.stack([va.image(i, size) for i in range(len(va))]), attr_matrix(va)
 photos = [read_image(va.path(i)) for i in range(len(va))]
 tx = {'none': lambda c, u: (c, u), **transforms(E.jpeg, E.resize), 'photo': lambda c, u: in_photo(c, u, photos)}

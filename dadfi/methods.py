@@ -15,7 +15,7 @@ from .params import RobustParams
 from .deepfakes import Deepfake
 from .attacks import clean_edits, edit_distance, pgd, pgd_ceiling, target_reach
 from .generation import project, round_8bit
-from .robust import photo_path
+from .robust import gen_side, photo_path
 
 # %% auto #0
 __all__ = ['MOMA_GENES', 'Method', 'GenMethod', 'PGDMethod', 'EOTPGDMethod', 'CeilingMethod', 'Normalised', 'normalised',
@@ -59,7 +59,12 @@ class GenMethod(Method):
         super().__init__(lim, batch_size)
         self.gen, self.name, self.fit_seconds = gen.eval(), name, fit_seconds
     @torch.no_grad()
-    def perturb(self, x, attrs): return self.gen(x.to(next(self.gen.parameters()).device)).cpu()
+    def perturb(self, x, attrs):
+        "`Gen`'s perturbation, made at its own side (`gen_side`) and scaled to `x`'s."
+        s, n = gen_side(self.gen, x.shape[-1]), x.shape[-1]
+        at = lambda t, m: t if m == t.shape[-1] else F.interpolate(
+            t, size=(m, m), mode='bilinear', antialias=True)
+        return at(self.gen(at(x, s).to(next(self.gen.parameters()).device)).cpu(), n)
 
 # %% ../nbs/09_methods.ipynb #3537f9fc
 class PGDMethod(Method):

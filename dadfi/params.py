@@ -127,6 +127,7 @@ class RobustParams:
     scale: list[float] = field(default_factory=lambda: [0.75, 1.0])
     # JPEG qualities, from the lowest to the highest (none: no JPEG step)
     jpeg: list[int] = field(default_factory=list)
+    side: int = 0              # Gen's side, px: the face near its size in a photo (0: data.size)
 
 # %% ../nbs/00_params.ipynb #611df9fd
 @dataclass

@@ -24,7 +24,7 @@ from .core import *
 from .params import *
 from .data import IMAGE_EXTS, detect_face, detect_faces, plot_faces, square_crop
 from .generation import project, round_8bit
-from .robust import paste_face
+from .robust import gen_side, paste_face
 from .metrics import disrupted, disruption, psnr
 from .train import load_gen
 
@@ -43,12 +43,14 @@ def to_levels(d: torch.Tensor, lim: float) -> np.ndarray:
 @torch.no_grad()
 def perturbations(gen, imgs: list[np.ndarray], size: int, lim: float,
                   device='cpu') -> list[np.ndarray]:
-    "Per photo (all of one working shape), the whole-photo 8-bit perturbation (`to_levels`)."
-    hh, ww = working_shape(*imgs[0].shape[:2], size)
+    """Per photo (all of one working shape), the whole-photo 8-bit perturbation (`to_levels`), made
+    at `gen_side`."""
+    hh, ww = working_shape(*imgs[0].shape[:2], gen_side(gen, size))
     x = to_tensor(np.stack([np.asarray(Image.fromarray(i).resize((ww, hh), Image.BILINEAR))
                             for i in imgs]))
     d = project(gen(x.to(device)), lim)
-    up = lambda di, im: F.interpolate(di[None], im.shape[:2], mode='bilinear')[0]
+    up = lambda di, im: F.interpolate(di[None], im.shape[:2], mode='bilinear',
+                                      antialias=im.shape[0] < di.shape[1])[0]
     return [to_levels(up(di, img), lim) for di, img in zip(d, imgs)]
 
 # %% ../nbs/08_protect.ipynb #f29cbdff
@@ -59,8 +61,8 @@ def apply_perturbation(img: np.ndarray, d: np.ndarray) -> np.ndarray:
 # %% ../nbs/08_protect.ipynb #ed33846f
 def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: float, device='cpu',
                       batch_size: int = 8) -> np.ndarray:
-    "The 8-bit perturbation (int16, H×W×3) protecting each face `boxes` of `img` at `Gen`'s `size`."
-    h, w = img.shape[:2]
+    "The 8-bit perturbation (int16, H×W×3) protecting each face `boxes` of `img` at `gen_side`."
+    h, w, size = *img.shape[:2], gen_side(gen, size)
     acc, n = torch.zeros(3, h, w), torch.zeros(1, h, w)
     for b in range(0, len(boxes), batch_size):
         chunk = boxes[b:b + batch_size]

@@ -17,9 +17,10 @@ from .params import RobustParams
 from .data import detect_face, detect_faces, square_crop
 
 # %% auto #0
-__all__ = ['EDITOR_FILTERS', 'JPEG_LUMA', 'JPEG_CHROMA', 'RESAMPLERS', 'jpeg', 'resize_back', 'transforms', 'paste_face',
-           'in_photo', 'at_face_side', 'editor_crop', 'trips', 'editor_views', 'jpeg_tables', 'diff_round',
-           'dct_matrix', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'diff_jpeg', 'rescale', 'reframe', 'photo_path']
+__all__ = ['EDITOR_FILTERS', 'JPEG_LUMA', 'JPEG_CHROMA', 'RESAMPLERS', 'jpeg', 'resize_back', 'transforms', 'gen_side',
+           'paste_face', 'in_photo', 'at_face_side', 'editor_resize', 'editor_crop', 'trips', 'editor_views',
+           'jpeg_tables', 'diff_round', 'dct_matrix', 'rgb_to_ycbcr', 'ycbcr_to_rgb', 'diff_jpeg', 'rescale', 'reframe',
+           'jpeg_on_grid', 'photo_path']
 
 # %% ../nbs/05a_robust.ipynb #74599988
 def jpeg(imgs: np.ndarray, quality: int) -> np.ndarray:
@@ -45,12 +46,18 @@ def transforms(jpeg_qualities, resize_scales) -> dict:
     t = {f'jpeg{q}': both(partial(jpeg, quality=q)) for q in jpeg_qualities}
     return {**t, **{f'resize{s:g}': both(partial(resize_back, scale=s)) for s in resize_scales}}
 
+# %% ../nbs/05a_robust.ipynb #c5d032b4
+def gen_side(gen, size: int) -> int:
+    "The side at which `gen` sees a face: its `side` (set by training, `load_gen`), else `size`."
+    return getattr(gen, 'side', None) or size
+
 # %% ../nbs/05a_robust.ipynb #c7e1308c
 def paste_face(acc, n, d, box):
     """Add `d` (3, size, size), scaled to the square `box` (x, y, side), into `acc` (count in `n`)
     within the photo."""
     x, y, s = (int(round(v)) for v in box)
-    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False)[0]
+    d = F.interpolate(d[None], size=(s, s), mode='bilinear', align_corners=False,
+                      antialias=s < d.shape[-1])[0]                  # a face smaller than Gen's
     h, w = acc.shape[-2:]
     x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + s, w), min(y + s, h)
     if x1 <= x0 or y1 <= y0: return
@@ -89,12 +96,16 @@ EDITOR_FILTERS = {'area': ('area', False), 'bilinear': ('bilinear', True),
                   'bicubic': ('bicubic', True), 'bilinear, aliased': ('bilinear', False),
                   'bicubic, aliased': ('bicubic', False)}
 
+def editor_resize(x: torch.Tensor, size: int, filt: str = 'area') -> torch.Tensor:
+    "Squares `x` (B, C, H, W) scaled to `size` by the editor's filter `filt` (differentiable)."
+    mode, aa = EDITOR_FILTERS[filt]
+    kw = {} if mode == 'area' else {'antialias': aa, 'align_corners': False}
+    return F.interpolate(x, size=(size, size), mode=mode, **kw)
+
 def editor_crop(img: np.ndarray, box: tuple, size: int, filt: str = 'area') -> np.ndarray:
     "The editor's `uint8` input: the square `box` of `img` scaled to `size` by filter `filt`."
-    mode, aa = EDITOR_FILTERS[filt]
     t = torch.tensor(square_crop(img, int(round(box[2])), box)).permute(2, 0, 1)[None].float()
-    kw = {} if mode == 'area' else {'antialias': aa, 'align_corners': False}
-    t = F.interpolate(t, size=(size, size), mode=mode, **kw)
+    t = editor_resize(t, size, filt)
     return t[0].permute(1, 2, 0).round().clamp(0, 255).byte().numpy()
 
 # %% ../nbs/05a_robust.ipynb #f80ccce0
@@ -202,12 +213,22 @@ def reframe(x: torch.Tensor, s: float, dx: float, dy: float) -> torch.Tensor:
     grid = F.affine_grid(th, list(x.shape), align_corners=False)
     return F.grid_sample(x, grid, mode='bilinear', padding_mode='border', align_corners=False)
 
+# %% ../nbs/05a_robust.ipynb #17609ec5
+def jpeg_on_grid(x: torch.Tensor, quality: int, dx: int, dy: int) -> torch.Tensor:
+    """`diff_jpeg` of `x` as part of a photo whose 16×16 blocks start `dx`, `dy` pixels before
+    it (left and above): where a face lands on the whole photo's JPEG grid is chance."""
+    return diff_jpeg(F.pad(x, (dx, 0, dy, 0), mode='replicate'), quality)[..., dy:, dx:]
+
 # %% ../nbs/05a_robust.ipynb #edea9346
-def photo_path(x: torch.Tensor, r: RobustParams, g: torch.Generator) -> torch.Tensor:
-    "One random path for batch `x`: the editor's framing, then rescale and JPEG (each at `r.p`)."
+def photo_path(x: torch.Tensor, r: RobustParams, g: torch.Generator,
+               size: int | None = None) -> torch.Tensor:
+    """One random path for batch `x`: the photo rescaled, then JPEG on a grid of random offset (each
+    at `r.p`); the editor's framing, then its downscale to `size` by a random filter (if given)."""
     u = lambda lo=0.0, hi=1.0: lo + (hi - lo)*torch.rand((), generator=g).item()
     i = lambda lo, hi: int(torch.randint(lo, hi + 1, (), generator=g))
-    x = reframe(x, 1 + u(-r.frame, r.frame), u(-r.shift, r.shift), u(-r.shift, r.shift))
     if u() < r.p: x = rescale(x, u(*r.scale), RESAMPLERS[i(0, len(RESAMPLERS) - 1)])
-    if r.jpeg and u() < r.p: x = diff_jpeg(x, i(r.jpeg[0], r.jpeg[-1]))
+    if r.jpeg and u() < r.p: x = jpeg_on_grid(x, i(r.jpeg[0], r.jpeg[-1]), i(0, 15), i(0, 15))
+    k = x.shape[-1]/(size or x.shape[-1])          # `shift` is in the editor's pixels
+    x = reframe(x, 1 + u(-r.frame, r.frame), k*u(-r.shift, r.shift), k*u(-r.shift, r.shift))
+    if size and size != x.shape[-1]: x = editor_resize(x, size, list(EDITOR_FILTERS)[i(0, 4)])
     return x.clamp(-1, 1)

@@ -64,6 +64,10 @@ class DadfiRun(DadfiParams):
         "The run of settings `p` with the choices `run`."
         return cls(**{**vars(p), **run})
 
+    def side(self, size: int) -> int:
+        "The side at which `Gen` sees a face: `robust.side` on the photo path, else `size`."
+        return (self.robust.side or size) if self.on_path else size
+
 # %% ../nbs/06_train.ipynb #ac6b44a8
 def _term(r: SimpleNamespace, ms: list, ts: list, x_seen, a, reals, ix):
     "The direct term of `r.p.term` for faces `ix`; the clean edits along the batch's photo path."
@@ -79,7 +83,7 @@ def _term(r: SimpleNamespace, ms: list, ts: list, x_seen, a, reals, ix):
 # %% ../nbs/06_train.ipynb #c3b41423
 def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
     "One update of `Ide_x`, then (stage 2) of `Ide_y`, then of `Gen`, on faces `ix`; the losses."
-    p, x, a = r.p, r.faces[ix].to(r.dev), r.attrs[ix].to(r.dev)
+    p, x, a = r.p, r.gen_faces[ix].to(r.dev), r.attrs[ix].to(r.dev)   # at Gen's side
     delta = r.gen(x); x_adv = x + delta
     lx = ide_loss(r.ide_x, x, x_adv.detach())
     r.opts['ide_x'].zero_grad(); lx.backward(); r.opts['ide_x'].step()
@@ -92,7 +96,8 @@ def _one_batch(r: SimpleNamespace, ix: torch.Tensor, stage: int) -> dict:
         ts = [m.targets[int(torch.randint(len(m.targets), (1,), generator=r.g))] for m in ms]
         reals = [r.reals[k, t][ix].to(r.dev) for k, t in zip(r.names, ts)]
         both = torch.cat([x, x_adv])        # DADFI-robust (EOT): both along one random photo path
-        x_seen, seen = (photo_path(both, p.robust, r.g) if p.on_path else both).split(len(x))
+        x_seen, seen = (photo_path(both, p.robust, r.g, r.size) if p.on_path else both
+                        ).split(len(x))
         with torch.set_grad_enabled(r.grad_fn is None):          # the edits, made once
             ys = [m(seen, t, a) for m, t in zip(ms, ts)]
         ly = ide_y_loss(r.ide_y, reals, ys)
@@ -131,8 +136,14 @@ def _fit(r: SimpleNamespace, io: CheckpointIO, state: dict, log, stop_after: int
 # %% ../nbs/06_train.ipynb #e3957491
 def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.Tensor],
                 models: dict[str, Deepfake], p: DadfiRun, ckpt: str | Path, seed: int = 0,
-                device='cpu', log=print, stop_after: int | None = None) -> dict:
-    "Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`."
+                device='cpu', log=print, stop_after: int | None = None,
+                gen_faces: torch.Tensor | None = None) -> dict:
+    """Train (or resume) DADFI on `faces` (N, 3, H, W) in [-1, 1] with PGD targets `advs[name]`;
+    `Gen` sees `gen_faces`, the same faces at `p.side` (the photo path takes them to the models)."""
+    gen_faces = faces if gen_faces is None else gen_faces
+    if gen_faces.shape[-1] != p.side(faces.shape[-1]):
+        raise ValueError(f"Gen's faces are {gen_faces.shape[-1]} px; this run's side is "
+                         f"{p.side(faces.shape[-1])} (DadfiRun.side)")
     dev, g = torch.device(device), seed_everything(seed)
     gen, ide_x, ide_y = (Gen(p.gen_width, p.bound).to(dev), Ide(p.ide_width).to(dev),
                          Ide(p.ide_width).to(dev))
@@ -150,7 +161,8 @@ def train_dadfi(faces: torch.Tensor, attrs: torch.Tensor, advs: dict[str, torch.
     cleans = edit_table(on, x, at) if p.term != 'toward' and not p.on_path else {}
     r = SimpleNamespace(p=p, faces=faces, attrs=attrs, models=models, dev=dev, g=g, opts=opts,
                         names=names, grad_fn=grad_fn, reach=reach, reals=reals, cleans=cleans,
-                        **nets)
+                        gen_faces=gen_faces, size=faces.shape[-1], **nets)
+    gen.side = gen_faces.shape[-1]
     io = CheckpointIO(ckpt, nets, opts, g, asdict(p))
     state = io.load(p.epochs_gen + p.epochs_ft, log) or {'epoch': 0, 'history': [], 'seconds': 0.0}
     return {'gen': gen.eval(), 'ide_x': ide_x, 'ide_y': ide_y,
@@ -171,6 +183,7 @@ def load_gen(path: str | Path, device='cpu') -> tuple[Gen, dict]:
     if not isinstance(ck, dict) or ck.get('dadfi_gen') != 1:
         raise ValueError(f"{path}: not a DADFI generator checkpoint")
     gen = Gen(ck['width'], ck['bound']); gen.load_state_dict(ck['state_dict'])
+    gen.side = ck.get('size')                        # the side it was trained at (`gen_side`)
     return (gen.to(device).eval().requires_grad_(False),
             {k: v for k, v in ck.items() if k not in ('state_dict', 'dadfi_gen')})
 
