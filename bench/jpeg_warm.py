@@ -3,6 +3,7 @@
     python bench/jpeg_warm.py --epochs 10                     # DADFI-robust, fine-tuned on
     python bench/jpeg_warm.py --epochs 15 --models stargan    # ... against StarGAN alone
     python bench/jpeg_warm.py --universal --epochs 20 --models stargan   # one fixed perturbation
+    python bench/jpeg_warm.py --epochs 10 --faces 800    # ... on four times the training faces
 
 Trained from scratch through JPEG every time, `Gen` broke no edit at all (bench/FINDINGS.md); half
 the time it learnt the lossless pattern and ignored JPEG. Here it starts from the finished
@@ -39,6 +40,8 @@ ap.add_argument('--seed', type=int, default=0)
 ap.add_argument('--models', nargs='+')
 ap.add_argument('--universal', action='store_true')
 ap.add_argument('--lr', type=float, default=0.05, help='Adam on the universal map')
+ap.add_argument('--faces', type=int, help='train on this many faces: the training faces, then '
+                'faces of neither split (their PGD targets made here)')
 a = ap.parse_args()
 
 def path(x, r, g, size=None):
@@ -84,16 +87,24 @@ base = T.variants(P.dadfi)['robust']
 p = replace(base, robust=replace(base.robust, jpeg=list(a.q)), epochs_ft=base.epochs_ft + a.epochs,
             models=a.models or base.models)
 fs = load_dataset(P.data.main, root); sp = stage_splits('outputs/data/splits.json', fs, P, root=root)
-tr = fs.subset(sp['train']); x, at = tr.batch(range(len(tr)), P.data.size), attr_matrix(tr)
+used = set(sp['train']) | set(sp['test'])
+more = [f for f in sorted(fs.files) if f not in used][:max(0, (a.faces or 0) - len(sp['train']))]
+tr = fs.subset(sp['train'] + more); x, at = tr.batch(range(len(tr)), P.data.size), attr_matrix(tr)
 models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device=dev)
 known = {k: models[k] for k in p.models}
 tag = (f"jpeg_warm{'_universal' if a.universal else ''}_pj{a.pj:g}_k{a.k:g}_q{a.q[0]}-{a.q[1]}"
-       f"_e{a.epochs}_s{a.seed}" + ('_' + '+'.join(a.models) if a.models else ''))
+       f"_e{a.epochs}_s{a.seed}" + ('_' + '+'.join(a.models) if a.models else '')
+       + (f'_f{len(tr)}' if more else ''))
 t0 = time.time()
 if a.universal:
     gen = universal(x, at, list(known.values()), p, torch.Generator().manual_seed(a.seed))
 else:
-    advs = stage_targets('outputs/pgd/targets.pt', sp['train'], P.data.size, known, x, at, p, root)
+    n = len(sp['train'])                                    # the stage's targets, then 50 at a time
+    saved = stage_targets('outputs/pgd/targets.pt', sp['train'], P.data.size, known, x[:n], at[:n],
+                          p, root)
+    advs = {k: torch.cat([v] + [stage_targets(None, [], P.data.size, {k: known[k]}, x[b:b + 50],
+                                              at[b:b + 50], p, root)[k]
+                                for b in range(n, len(x), 50)]) for k, v in saved.items()}
     s = torch.load(root/f'outputs/dadfi/robust_s{a.seed}_state.pt', weights_only=False)
     s['params'], s['history'] = asdict(p), []                # the finished run goes on from here
     state = f'/tmp/{tag}.state.pt'; torch.save(s, state)
