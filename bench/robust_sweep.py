@@ -55,9 +55,8 @@ t0 = time.time()
 x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
 advs = stage_targets('outputs/pgd/targets.pt', sp['train'], size, known, x, at, p, root)
 if a.method == 'gen':
-    xg = x if p.side(size) == size else tr.batch(range(len(tr)), p.side(size))
     run = train_dadfi(x, at, advs, known, p, root/f'{a.out}.state.pt', P.seed, dev,
-                      log=lambda s: None, gen_faces=xg)
+                      log=lambda s: None, gen_faces=p.gen_faces(tr, x))
     method = GenMethod(run['gen'], p.lim, a.variant)
 else:                                            # as the evaluation: each model normalised
     fair = normalised(known, x.to(dev), at.to(dev), advs)

@@ -68,6 +68,11 @@ class DadfiRun(DadfiParams):
         "The side at which `Gen` sees a face: `robust.side` on the photo path, else `size`."
         return (self.robust.side or size) if self.on_path else size
 
+    def gen_faces(self, fs, x: torch.Tensor) -> torch.Tensor:
+        "The faces `fs` as this run's `Gen` sees them: `x` (the models' size), else cut at its side."
+        n = self.side(x.shape[-1])
+        return x if n == x.shape[-1] else fs.batch(range(len(fs)), n)
+
 # %% ../nbs/06_train.ipynb #ac6b44a8
 def _term(r: SimpleNamespace, ms: list, ts: list, x_seen, a, reals, ix):
     "The direct term of `r.p.term` for faces `ix`; the clean edits along the batch's photo path."
