@@ -69,7 +69,7 @@ class DadfiRun(DadfiParams):
         return (self.robust.side or size) if self.on_path else size
 
     def gen_faces(self, fs, x: torch.Tensor) -> torch.Tensor:
-        "The faces `fs` as this run's `Gen` sees them: `x` (the models' size), else cut at its side."
+        "The faces `fs` as this run's `Gen` sees them: `x` (the models' size) or cut anew."
         n = self.side(x.shape[-1])
         return x if n == x.shape[-1] else fs.batch(range(len(fs)), n)
 
