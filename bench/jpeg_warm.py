@@ -29,7 +29,7 @@ from dadfi.stage import stage_splits, stage_targets
 from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 from dadfi.photos import photo_report
 from dadfi.metrics import edit_mask
-from dadfi.attacks import masked_distance, success_share
+from dadfi.finetuning import breaking
 torch.set_num_threads(2)
 ap = argparse.ArgumentParser()
 ap.add_argument('--pj', type=float, default=1.0)
@@ -76,8 +76,7 @@ def universal(x, at, models, p, g):
             for m in models:
                 t = m.targets[int(torch.randint(len(m.targets), (1,), generator=g))]
                 with torch.no_grad(): c = m(xc, t, ab)
-                d = masked_distance(m(xa, t, ab), c, edit_mask(c, xc))
-                loss = loss - success_share(d, cap=p.cap).mean()
+                loss = loss + breaking([c], [edit_mask(c, xc)], p.cap)(0, m(xa, t, ab)).mean()
             opt.zero_grad(); loss.backward(); opt.step(); tot += loss.item()
         print(f"epoch {ep + 1}: {tot/((len(x) + p.batch_size - 1)//p.batch_size):.3f}", flush=True)
     return u.eval()
