@@ -11,7 +11,7 @@ one trip and one filter at random (EOT). The perturbation is made two ways:
 - `photo px`: at the photo's own pixels, anywhere in the rectangle around the faces.
 - `own boxes`: at the photo's own pixels, but blind to the editor's detector, as a protector is: its
   boxes are the protector's (`alt2`), each step each framed `--blind` N times at random (side ±frame,
-  centre ±shift editor pixels; the two detectors differ by 1-8% in side, up to 4% in centre). With
+  centre ±shift editor pixels; the two detectors differ by 0-8% in side, up to 4% in centre). With
   `--gen`, it starts from that `Gen`'s protection: a per-photo refinement of it.
 All are then scored along the real path (8-bit rounding, Pillow's JPEG), as stage `photos` scores a `Gen`.
 
