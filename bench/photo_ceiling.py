@@ -11,13 +11,14 @@ one trip and one filter at random (EOT). The perturbation is made two ways:
 - `photo px`: at the photo's own pixels, anywhere in the rectangle around the faces.
 - `own boxes`: at the photo's own pixels, but blind to the editor's detector, as a protector is: its
   boxes are the protector's (`alt2`), each step each framed `--blind` N times at random (side ±frame,
-  centre ±shift editor pixels; the two detectors differ by 0-8% in side, up to 4% in centre). With
-  `--gen`, it starts from that `Gen`'s protection: a per-photo refinement of it.
+  centre ±shift editor pixels; `--box-gaps` measures how the two detectors differ). With
+  `--gen`, it starts from that `Gen`'s protection: a per-photo refinement of it (`--steps 0`: that
+  protection itself, scored per face size).
 All are then scored along the real path (8-bit rounding, Pillow's JPEG), as stage `photos` scores a `Gen`.
 
     python bench/photo_ceiling.py [--models stargan] [--steps 60] [--out bench/results/photo_ceiling.json]
     python bench/photo_ceiling.py --ways 'own boxes' --steps 200 --gen outputs/dadfi/gen_robust_s0.pt \
-        --out bench/results/photo_ceiling_blind.json [--jpeg-share 0.8]
+        --out bench/results/photo_ceiling_blind.json   # --jpeg-share 0.8: share of steps through JPEG 75
 
 Needs `dvc repro deepfakes` (the surrogates; `train_dadfi` for `--gen`). About 10 minutes on the 2-core
 machine for StarGAN, 13 for `own boxes` at 200 steps.
@@ -64,6 +65,15 @@ def jitter(box, frame, shift, size, g):
     return x + (s - t)/2 + k*shift*u(), y + (s - t)/2 + k*shift*u(), t
 
 
+def box_gaps(img):
+    """Per box the editor finds in `img`: its side over the nearest protector's box's, and their
+    centres' distance over that side."""
+    centre, prot = (lambda b: (b[0] + b[2]/2, b[1] + b[2]/2)), detect_faces(img)
+    near = lambda e: min(prot, key=lambda p: math.dist(centre(p), centre(e)))
+    return [(round(e[2]/p[2], 3), round(math.dist(centre(p), centre(e))/p[2], 3))
+            for e in detect_faces(img, cascade='default') if prot for p in [near(e)]]
+
+
 def edits(models, c):
     "Each model's edit of the crops `c` per target, with its mask (`masked_distance`'s reference)."
     return {(i, t): (e := m(c, t, None), edit_mask(e, c)) for i, m in enumerate(models) for t in m.targets}
@@ -76,15 +86,17 @@ def attack(img, models, lim, size, steps, step, way, g, blind=(0.08, 2.5, 4), ge
     each trip the editor finds faces after, in turn at random)."""
     h, w = img.shape[:2]; prot_boxes = detect_faces(img)
     ed = {t: detect_faces(f(img), cascade='default') for t, f in TRIPS.items()}
-    if not prot_boxes or not any(ed.values()): return img
-    r = rect([b for bs in ed.values() for b in bs] + prot_boxes, h, w,
-             16 + (way == 'own boxes')*0.15*max(b[2] for b in prot_boxes))   # room for `jitter`
+    own = way == 'own boxes'                 # blind: nothing below uses the editor's boxes `ed`
+    if not prot_boxes or not (own or any(ed.values())): return img
+    r = (rect(prot_boxes, h, w, 16 + 0.15*max(b[2] for b in prot_boxes)) if own     # room for `jitter`
+         else rect([b for bs in ed.values() for b in bs] + prot_boxes, h, w))
     tens = lambda im: torch.from_numpy(im[r[1]:r[3], r[0]:r[2]].copy()).permute(2, 0, 1)[None].float()/127.5 - 1
     x, xt = tens(img), {t: tens(f(img)) for t, f in TRIPS.items()}
     clean = {k: edits(models, torch.from_numpy(c).permute(0, 3, 1, 2).float()/127.5 - 1) if len(c) else {}
              for k, (c, _) in editor_views(img, [], size, TRIPS, list(EDITOR_FILTERS)).items()}
+    base = protect_photo(gen, img, size, lim)[0] if gen is not None else img   # kept outside `r`
     if way == '64 px': v = (torch.rand(len(prot_boxes), 3, size, size, generator=g)*2 - 1)*lim
-    elif gen is not None: v = tens(protect_photo(gen, img, size, lim)[0]) - x
+    elif gen is not None: v = tens(base) - x
     else: v = (torch.rand(1, 3, r[3] - r[1], r[2] - r[0], generator=g)*2 - 1)*lim
 
     def whole(v):
@@ -96,11 +108,12 @@ def attack(img, models, lim, size, steps, step, way, g, blind=(0.08, 2.5, 4), ge
         return acc/n.clamp(min=1)
 
     for k in range(steps):
-        t = random.Random(k).choice([t for t in TRIPS if ed[t]]); f = random.Random(-k).choice(list(EDITOR_FILTERS))
-        if jpeg_share is not None and all(ed.values()):
-            t = 'jpeg75' if random.Random(k).random() < jpeg_share else 'as saved'
+        rt, ts = random.Random(k), [t for t in TRIPS if own or ed[t]]
+        t = ('jpeg75' if rt.random() < jpeg_share else 'as saved') if jpeg_share is not None and len(ts) == 2 \
+            else rt.choice(ts)
+        f = random.Random(f'filter {k}').choice(list(EDITOR_FILTERS))   # (Random(-k) is Random(k))
         bs, cl = ed[t], clean[t, f]
-        if way == 'own boxes':
+        if own:
             bs = [jitter(b, *blind[:2], size, g) for b in prot_boxes for _ in range(blind[2])]
             with torch.no_grad(): cl = edits(models, torch.cat([crop(xt[t], b, r, size, f) for b in bs]))
         v.requires_grad_(True)
@@ -111,7 +124,9 @@ def attack(img, models, lim, size, steps, step, way, g, blind=(0.08, 2.5, 4), ge
                          for i, m in enumerate(models) for tt in m.targets], 1)
         grad, = torch.autograd.grad(success_share(D, cap=2.0).sum(), v)
         v = (v.detach() + step*STEP_SCHEDULES['decay'](k)*grad.sign()).clamp(-lim, lim)
-    with torch.no_grad(): return apply_perturbation(img, to_levels(whole(v), lim))
+    with torch.no_grad(): out = apply_perturbation(img, to_levels(whole(v), lim))
+    base = base.copy(); base[r[1]:r[3], r[0]:r[2]] = out[r[1]:r[3], r[0]:r[2]]
+    return base
 
 
 def main():
@@ -124,6 +139,7 @@ def main():
                     help="way 'own boxes': frame, shift (editor px), framings per step")
     ap.add_argument('--gen', default=None, help="way 'own boxes' starts from this Gen's protection")
     ap.add_argument('--jpeg-share', type=float, default=None, help='share of steps through JPEG 75')
+    ap.add_argument('--box-gaps', action='store_true', help="only compare the two detectors' boxes")
     ap.add_argument('--out', default='bench/results/photo_ceiling.json')
     ap.add_argument('--models-dir', default=MODELS_DIR)
     a = ap.parse_args()
@@ -136,6 +152,8 @@ def main():
     blind = (a.blind[0], a.blind[1], int(a.blind[2]))
     shown = [(n, s, im) for n in P.photos.names for s in (a.sides or P.photos.sides)
              if (im := at_face_side(read_image(registry_photo(n)), s)) is not None]
+    if a.box_gaps:
+        return (root/a.out).write_text(json.dumps({f'{n}@{s}': box_gaps(im) for n, s, im in shown}, indent=1))
     res = {'models_attacked': a.models, 'steps': a.steps, 'lim': lim, 'blind': blind, 'gen': a.gen,
            'jpeg_share': a.jpeg_share,
            'photos': [f'{n}@{s}' for n, s, _ in shown], 'ways': {}}
