@@ -28,7 +28,7 @@ import numpy as np, torch, torch.nn.functional as F
 from dadfi.core import read_image
 from dadfi.params import find_root, load_params
 from dadfi.data import PHOTOS, detect_faces, registry_photo
-from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_views, jpeg, paste_face
+from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_resize, editor_views, jpeg, paste_face
 from dadfi.protect import apply_perturbation, protect_photo, to_levels
 from dadfi.metrics import edit_mask
 from dadfi.attacks import STEP_SCHEDULES, masked_distance, success_share
@@ -53,9 +53,7 @@ def crop(x, box, r, size, filt):
     bx, by, s = (int(round(v)) for v in box); bx, by = bx - r[0], by - r[1]
     h, w = x.shape[-2:]; pad = max(0, -bx, -by, bx + s - w, by + s - h)
     if pad: x = F.pad(x, (pad,)*4, mode='replicate'); bx += pad; by += pad
-    mode, aa = EDITOR_FILTERS[filt]
-    kw = {} if mode == 'area' else {'antialias': aa, 'align_corners': False}
-    return F.interpolate(x[..., by:by + s, bx:bx + s], size=(size, size), mode=mode, **kw)
+    return editor_resize(x[..., by:by + s, bx:bx + s], size, filt)
 
 
 def jitter(box, frame, shift, size, g):
@@ -85,15 +83,16 @@ def attack(img, models, lim, size, steps, step, way, g, blind=(0.08, 2.5, 4), ge
     from its protected photo (else at random); `jpeg_share`: the share of steps through JPEG 75 (else
     each trip the editor finds faces after, in turn at random)."""
     h, w = img.shape[:2]; prot_boxes = detect_faces(img)
-    ed = {t: detect_faces(f(img), cascade='default') for t, f in TRIPS.items()}
     own = way == 'own boxes'                 # blind: nothing below uses the editor's boxes `ed`
+    ed = {} if own else {t: detect_faces(f(img), cascade='default') for t, f in TRIPS.items()}
     if not prot_boxes or not (own or any(ed.values())): return img
     r = (rect(prot_boxes, h, w, 16 + 0.15*max(b[2] for b in prot_boxes)) if own     # room for `jitter`
          else rect([b for bs in ed.values() for b in bs] + prot_boxes, h, w))
     tens = lambda im: torch.from_numpy(im[r[1]:r[3], r[0]:r[2]].copy()).permute(2, 0, 1)[None].float()/127.5 - 1
-    x, xt = tens(img), {t: tens(f(img)) for t, f in TRIPS.items()}
-    clean = {k: edits(models, torch.from_numpy(c).permute(0, 3, 1, 2).float()/127.5 - 1) if len(c) else {}
-             for k, (c, _) in editor_views(img, [], size, TRIPS, list(EDITOR_FILTERS)).items()}
+    x = tens(img)
+    if own: xt = {t: tens(f(img)) for t, f in TRIPS.items()}          # each step's clean edits made anew
+    else: clean = {k: edits(models, torch.from_numpy(c).permute(0, 3, 1, 2).float()/127.5 - 1) if len(c) else {}
+                   for k, (c, _) in editor_views(img, [], size, TRIPS, list(EDITOR_FILTERS)).items()}
     base = protect_photo(gen, img, size, lim)[0] if gen is not None else img   # kept outside `r`
     if way == '64 px': v = (torch.rand(len(prot_boxes), 3, size, size, generator=g)*2 - 1)*lim
     elif gen is not None: v = tens(base) - x
@@ -112,10 +111,10 @@ def attack(img, models, lim, size, steps, step, way, g, blind=(0.08, 2.5, 4), ge
         t = ('jpeg75' if rt.random() < jpeg_share else 'as saved') if jpeg_share is not None and len(ts) == 2 \
             else rt.choice(ts)
         f = random.Random(f'filter {k}').choice(list(EDITOR_FILTERS))   # (Random(-k) is Random(k))
-        bs, cl = ed[t], clean[t, f]
         if own:
             bs = [jitter(b, *blind[:2], size, g) for b in prot_boxes for _ in range(blind[2])]
             with torch.no_grad(): cl = edits(models, torch.cat([crop(xt[t], b, r, size, f) for b in bs]))
+        else: bs, cl = ed[t], clean[t, f]
         v.requires_grad_(True)
         z = (x + whole(v)[None, :, r[1]:r[3], r[0]:r[2]]).clamp(-1, 1)
         z = diff_jpeg(z, 75) if t == 'jpeg75' else z
