@@ -30,7 +30,7 @@ from dadfi.params import find_root, load_params
 from dadfi.data import PHOTOS, detect_faces, registry_photo
 from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_resize, editor_views, jpeg, paste_face
 from dadfi.protect import apply_perturbation, protect_photo, to_levels
-from dadfi.metrics import edit_mask
+from dadfi.metrics import edit_mask, psnr
 from dadfi.attacks import STEP_SCHEDULES, masked_distance, success_share
 from dadfi.evaluation import score
 from dadfi.train import load_gen
@@ -61,6 +61,12 @@ def jitter(box, frame, shift, size, g):
     u = lambda: 2*torch.rand((), generator=g).item() - 1
     x, y, s = box; t, k = s*(1 + frame*u()), s/size
     return x + (s - t)/2 + k*shift*u(), y + (s - t)/2 + k*shift*u(), t
+
+
+def cut(img, box):
+    "The square `box` (x, y, side) of `img`, within its borders."
+    x, y, s = (int(round(v)) for v in box)
+    return img[max(y, 0):y + s, max(x, 0):x + s]
 
 
 def box_gaps(img):
@@ -137,6 +143,7 @@ def main():
     ap.add_argument('--blind', nargs=3, type=float, default=[0.08, 2.5, 4],
                     help="way 'own boxes': frame, shift (editor px), framings per step")
     ap.add_argument('--gen', default=None, help="way 'own boxes' starts from this Gen's protection")
+    ap.add_argument('--lim', type=float, help="the perturbation's bound (default: the Gen's, else dadfi.lim)")
     ap.add_argument('--jpeg-share', type=float, default=None, help='share of steps through JPEG 75')
     ap.add_argument('--box-gaps', action='store_true', help="only compare the two detectors' boxes")
     ap.add_argument('--out', default='bench/results/photo_ceiling.json')
@@ -147,7 +154,8 @@ def main():
     zoo = load_zoo(P, None, names, a.models_dir, root)
     for m in zoo.values(): m.requires_grad_(False)
     attacked = [zoo[k] for k in a.models]
-    gen = load_gen(root/a.gen)[0] if a.gen else None
+    gen, meta = load_gen(root/a.gen) if a.gen else (None, {'lim': lim})
+    lim = a.lim or meta['lim']                             # a Gen's own budget, unless given
     blind = (a.blind[0], a.blind[1], int(a.blind[2]))
     shown = [(n, s, im) for n in P.photos.names for s in (a.sides or P.photos.sides)
              if (im := at_face_side(read_image(registry_photo(n)), s)) is not None]
@@ -157,19 +165,22 @@ def main():
            'jpeg_share': a.jpeg_share,
            'photos': [f'{n}@{s}' for n, s, _ in shown], 'ways': {}}
     for way in a.ways:
-        t0, cells = time.time(), {}
+        t0, cells, db, db_faces = time.time(), {}, [], []
         for n, s, im in shown:
             prot = attack(im, attacked, lim, size, a.steps, P.dadfi.pgd_step, way, torch.Generator().manual_seed(0),
                           blind, gen if way == 'own boxes' else None, a.jpeg_share)
             for k, (c, ps) in editor_views(im, [prot], size, TRIPS, list(EDITOR_FILTERS)).items():
                 for key in (' | '.join(k), ' | '.join(k) + f' | faces {s} px'):    # and per face size
                     cc, pp = cells.setdefault(key, ([], [])); cc.append(c); pp.append(ps[0])
+            db.append(psnr(im, prot)); db_faces += [psnr(cut(im, b), cut(prot, b)) for b in detect_faces(im)]
             print(way, f'{n}@{s}', f'{time.time() - t0:.0f} s', flush=True)
         res['ways'][way] = {k: {m: round(100*v['success_mask'], 1) for m, v in
                                 score(zoo, np.concatenate(c), np.concatenate(p), None)['models'].items()}
                             for k, (c, p) in cells.items() if sum(map(len, c))}
         res['ways'][way]['n_faces'] = int(sum(map(len, cells['as saved | area'][0])))
         res['ways'][way]['seconds'] = round(time.time() - t0)
+        res['ways'][way]['psnr'] = {'photo': round(float(np.mean(db)), 1),
+                                    'faces': round(float(np.mean(db_faces)), 1)}
         print(way, json.dumps(res['ways'][way], indent=1), flush=True)
     (root/a.out).write_text(json.dumps(res, indent=1))
 

@@ -6,6 +6,8 @@ validation faces (test faces 50-99 of the main dataset, which the evaluation, n_
     python bench/robust_sweep.py --variant breaking --dadfi gen_width=64 --out w64.json  # other settings
     python bench/robust_sweep.py --variant robust --dadfi term=away --out s.json  # the former spread + path
     python bench/robust_sweep.py --set side=128 --photos --out side128.json  # scored on stage photos' set
+    python bench/robust_sweep.py --dadfi lim=0.1 --dadfi bound=0.1 --seed 1 --photos --save-gen g.pt --out l.json
+    python bench/robust_sweep.py --method noise --dadfi lim=0.1 --photos --out n.json  # the noise floor there
 
 Needs the outputs of `dvc repro` up to `pgd_targets` (surrogates, PGD targets, splits). Prints and writes SR_mask
 per model after each of the evaluation's transforms (the clean face through the same transform), PSNR, and the
@@ -23,10 +25,10 @@ from dadfi.data import load_dataset
 from dadfi.evaluation import score
 from dadfi.robust import transforms, in_photo, trips
 from dadfi.data import registry_photo
-from dadfi.photos import photo_report
+from dadfi.photos import NoiseGen, photo_report
 from dadfi.methods import GenMethod, EOTPGDMethod, normalised
 from dadfi.stage import stage_splits, stage_targets
-from dadfi.train import train_dadfi, variants
+from dadfi.train import save_gen, train_dadfi, variants
 from dadfi.zoo import MODELS_DIR, load_zoo, attr_matrix
 
 ap = argparse.ArgumentParser()
@@ -34,12 +36,15 @@ ap.add_argument('--set', action='append', default=[], help='a dadfi.robust key=v
 ap.add_argument('--dadfi', action='append', default=[], help='a dadfi key=value (YAML value)')
 ap.add_argument('--variant', choices=['robust', 'breaking'], default='robust',
                 help='the run trained')
-ap.add_argument('--method', choices=['gen', 'eot'], default='gen')
+ap.add_argument('--method', choices=['gen', 'eot', 'noise'], default='gen')
 ap.add_argument('--steps', type=int, help='EOT-PGD steps (default evaluation.eot_steps)')
 ap.add_argument('--photos', action='store_true', help="score on stage photos' real photos")
 ap.add_argument('--threads', type=int)
+ap.add_argument('--seed', type=int, help='the training seed (default: params seed)')
+ap.add_argument('--save-gen', help="where to save the trained Gen (for bench/photo_ceiling.py --gen)")
 ap.add_argument('--out', required=True)
 a = ap.parse_args()
+if a.method == 'noise' and not a.photos: ap.error('--method noise needs --photos')
 if a.threads: torch.set_num_threads(a.threads)
 root = find_root(); P = load_params(root/'params.yaml'); p, E = P.dadfi, P.evaluation
 kv = lambda sets: {k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in sets)}
@@ -51,13 +56,15 @@ sp = stage_splits('outputs/data/splits.json', fs, P, root=root)
 tr, va = fs.subset(sp['train']), fs.subset(sp['test'][E.n_images:])
 models = load_zoo(P, fs, models_dir=MODELS_DIR, root=root, device=dev)
 known = {k: models[k] for k in p.models}
-t0 = time.time()
+t0, seed = time.time(), P.seed if a.seed is None else a.seed
 x, at = tr.batch(range(len(tr)), size), attr_matrix(tr)
 advs = stage_targets('outputs/pgd/targets.pt', sp['train'], size, known, x, at, p, root)
 if a.method == 'gen':
-    run = train_dadfi(x, at, advs, known, p, root/f'{a.out}.state.pt', P.seed, dev,
+    run = train_dadfi(x, at, advs, known, p, root/f'{a.out}.state.pt', seed, dev,
                       log=lambda s: None, gen_faces=p.gen_faces(tr, x))
     method = GenMethod(run['gen'], p.lim, a.variant)
+    if a.save_gen: save_gen(run['gen'], p, a.save_gen, size=p.side(size), models=p.models, seed=seed)
+elif a.method == 'noise': run = {'gen': NoiseGen(p.lim, seed)}     # random ±lim: with --photos only
 else:                                            # as the evaluation: each model normalised
     fair = normalised(known, x.to(dev), at.to(dev), advs)
     method = EOTPGDMethod(fair, p.lim, r, a.steps or E.eot_steps, p.pgd_step, P.seed)
@@ -67,7 +74,7 @@ if a.photos:
     shots = {k: read_image(registry_photo(k)) for k in F.names}
     rep = photo_report(models, {'run': [run['gen']]}, shots, F.sides, trips([75], []), F.filters, size,
                        p.lim, dev)['runs']['run']
-    res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'fit_seconds': fit, 'psnr': rep['psnr'],
+    res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'seed': seed, 'fit_seconds': fit, 'psnr': rep['psnr'],
            'sr_mask': {c: {k: round(100*v['success_mask'], 1) for k, v in m.items()}
                        for c, m in rep['cells'].items()}}
     for c, v in res['sr_mask'].items(): print(f"{c:28s}", v)
