@@ -162,6 +162,7 @@ def main():
     if a.box_gaps:
         return (root/a.out).write_text(json.dumps({f'{n}@{s}': box_gaps(im) for n, s, im in shown}, indent=1))
     res = {'models_attacked': a.models, 'steps': a.steps, 'lim': lim, 'blind': blind, 'gen': a.gen,
+           'gen_seed': meta.get('seed'),
            'jpeg_share': a.jpeg_share,
            'photos': [f'{n}@{s}' for n, s, _ in shown], 'ways': {}}
     for way in a.ways:
@@ -179,8 +180,9 @@ def main():
                             for k, (c, p) in cells.items() if sum(map(len, c))}
         res['ways'][way]['n_faces'] = int(sum(map(len, cells['as saved | area'][0])))
         res['ways'][way]['seconds'] = round(time.time() - t0)
-        res['ways'][way]['psnr'] = {'photo': round(float(np.mean(db)), 1),
-                                    'faces': round(float(np.mean(db_faces)), 1)}
+        finite = lambda v: [x for x in v if np.isfinite(x)]            # (a photo left as it was: inf)
+        res['ways'][way]['psnr'] = {'photo': round(float(np.mean(finite(db))), 1),
+                                    'faces': round(float(np.mean(finite(db_faces))), 1)}
         print(way, json.dumps(res['ways'][way], indent=1), flush=True)
     (root/a.out).write_text(json.dumps(res, indent=1))
 

@@ -45,6 +45,7 @@ ap.add_argument('--save-gen', help="where to save the trained Gen (for bench/pho
 ap.add_argument('--out', required=True)
 a = ap.parse_args()
 if a.method == 'noise' and not a.photos: ap.error('--method noise needs --photos')
+if a.save_gen and a.method != 'gen': ap.error('--save-gen needs --method gen')
 if a.threads: torch.set_num_threads(a.threads)
 root = find_root(); P = load_params(root/'params.yaml'); p, E = P.dadfi, P.evaluation
 kv = lambda sets: {k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in sets)}
@@ -67,14 +68,15 @@ if a.method == 'gen':
 elif a.method == 'noise': run = {'gen': NoiseGen(p.lim, seed)}     # random ±lim: with --photos only
 else:                                            # as the evaluation: each model normalised
     fair = normalised(known, x.to(dev), at.to(dev), advs)
-    method = EOTPGDMethod(fair, p.lim, r, a.steps or E.eot_steps, p.pgd_step, P.seed)
+    method = EOTPGDMethod(fair, p.lim, r, a.steps or E.eot_steps, p.pgd_step, seed)
 fit = time.time() - t0
 if a.photos:
     F = P.photos
     shots = {k: read_image(registry_photo(k)) for k in F.names}
     rep = photo_report(models, {'run': [run['gen']]}, shots, F.sides, trips([75], []), F.filters, size,
                        p.lim, dev)['runs']['run']
-    res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'seed': seed, 'fit_seconds': fit, 'psnr': rep['psnr'],
+    res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'method': a.method, 'seed': seed, 'fit_seconds': fit,
+           'psnr': rep['psnr'],
            'sr_mask': {c: {k: round(100*v['success_mask'], 1) for k, v in m.items()}
                        for c, m in rep['cells'].items()}}
     for c, v in res['sr_mask'].items(): print(f"{c:28s}", v)
