@@ -6,7 +6,7 @@ validation faces (test faces 50-99 of the main dataset, which the evaluation, n_
     python bench/robust_sweep.py --variant breaking --dadfi gen_width=64 --out w64.json  # other settings
     python bench/robust_sweep.py --variant robust --dadfi term=away --out s.json  # the former spread + path
     python bench/robust_sweep.py --set side=128 --photos --out side128.json  # scored on stage photos' set
-    python bench/robust_sweep.py --dadfi lim=0.1 --dadfi bound=0.1 --seed 1 --photos --save-gen g.pt --out l.json
+    python bench/robust_sweep.py --dadfi lim=0.1 --seed 1 --photos --save-gen g.pt --out l.json  # PGD targets: 0.05
     python bench/robust_sweep.py --method noise --dadfi lim=0.1 --photos --out n.json  # the noise floor there
 
 Needs the outputs of `dvc repro` up to `pgd_targets` (surrogates, PGD targets, splits). Prints and writes SR_mask
@@ -15,7 +15,7 @@ training seconds; with --photos, instead, SR_mask on stage photos' real photos a
 JPEG 75, through each of the editor's filters (`dadfi.photos.photo_report`).
 """
 import argparse, json, time
-from dataclasses import replace
+from dataclasses import fields, replace
 import numpy as np
 import cv2, torch, yaml
 from dadfi.core import get_device, read_image
@@ -49,7 +49,8 @@ if a.save_gen and a.method != 'gen': ap.error('--save-gen needs --method gen')
 if a.threads: torch.set_num_threads(a.threads)
 root = find_root(); P = load_params(root/'params.yaml'); p, E = P.dadfi, P.evaluation
 kv = lambda sets: {k: yaml.safe_load(v) for k, v in (s.split('=', 1) for s in sets)}
-ours = replace(variants(p)[a.variant], **kv(a.dadfi))   # as stage train_dadfi trains it
+d = kv(a.dadfi)                  # as stage train_dadfi trains it from `p` with `d`: `lim` sets our `bound`
+ours = replace(variants(replace(p, **{k: d[k] for k in d.keys() & {f.name for f in fields(p)}}))[a.variant], **d)
 r = replace(ours.robust, **kv(a.set))
 p, dev, size = replace(ours, robust=r), get_device(P.device), P.data.size
 fs = load_dataset(P.data.main, root)
@@ -75,7 +76,7 @@ if a.photos:
     shots = {k: read_image(registry_photo(k)) for k in F.names}
     rep = photo_report(models, {'run': [run['gen']]}, shots, F.sides, trips([75], []), F.filters, size,
                        p.lim, dev)['runs']['run']
-    res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'method': a.method, 'seed': seed, 'fit_seconds': fit,
+    res = {'robust': vars(r), 'dadfi': d, 'method': a.method, 'seed': seed, 'fit_seconds': fit,
            'psnr': rep['psnr'],
            'sr_mask': {c: {k: round(100*v['success_mask'], 1) for k, v in m.items()}
                        for c, m in rep['cells'].items()}}
@@ -86,7 +87,7 @@ imgs, attrs = np.stack([va.image(i, size) for i in range(len(va))]), attr_matrix
 photos = [read_image(va.path(i)) for i in range(len(va))]
 tx = {'none': lambda c, u: (c, u), **transforms(E.jpeg, E.resize), 'photo': lambda c, u: in_photo(c, u, photos)}
 prot, secs = method.to(dev).protect(imgs, attrs)
-res = {'robust': vars(r), 'dadfi': kv(a.dadfi), 'variant': a.variant,
+res = {'robust': vars(r), 'dadfi': d, 'variant': a.variant,
        'device': str(dev), 'method': a.method, 'fit_seconds': fit, 'n': len(va),
        'psnr': score({}, imgs, prot, attrs)['psnr'], 'sr_mask': {}}
 for tn, f in tx.items():
