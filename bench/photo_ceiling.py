@@ -24,43 +24,20 @@ Needs `dvc repro deepfakes` (the surrogates; `train_dadfi` for `--gen`). About 1
 machine for StarGAN, 13 for `own boxes` at 200 steps.
 """
 import argparse, json, math, random, time
-import numpy as np, torch, torch.nn.functional as F
+import numpy as np, torch
 from dadfi.core import read_image
 from dadfi.params import find_root, load_params
 from dadfi.data import PHOTOS, detect_faces, registry_photo
-from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_resize, editor_views, jpeg, paste_face
+from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_views, jpeg, paste_face
 from dadfi.protect import apply_perturbation, protect_photo, to_levels
 from dadfi.metrics import edit_mask, psnr
 from dadfi.attacks import STEP_SCHEDULES, masked_distance, success_share
 from dadfi.evaluation import score
 from dadfi.train import load_gen
 from dadfi.zoo import MODELS_DIR, load_zoo
+from dadfi.refine import box_crop as crop, face_rect as rect, jitter   # (crop: kept to valid pixels)
 
 TRIPS = {'as saved': lambda im: im, 'jpeg75': lambda im: jpeg(im[None], 75)[0]}
-
-
-def rect(boxes, h, w, margin=16):
-    "The rectangle (x0, y0, x1, y1) around `boxes` and `margin`, on the 16-pixel grid, inside the photo."
-    x0 = max(0, int(min(b[0] for b in boxes) - margin)//16*16)
-    y0 = max(0, int(min(b[1] for b in boxes) - margin)//16*16)
-    x1 = min(w, math.ceil((max(b[0] + b[2] for b in boxes) + margin)/16)*16)
-    y1 = min(h, math.ceil((max(b[1] + b[2] for b in boxes) + margin)/16)*16)
-    return x0, y0, x1, y1
-
-
-def crop(x, box, r, size, filt):
-    "The editor's crop (`dadfi.robust.editor_crop`) of `box` from the rectangle `x` (1, 3, h, w) at `r`."
-    bx, by, s = (int(round(v)) for v in box); bx, by = bx - r[0], by - r[1]
-    h, w = x.shape[-2:]; pad = max(0, -bx, -by, bx + s - w, by + s - h)
-    if pad: x = F.pad(x, (pad,)*4, mode='replicate'); bx += pad; by += pad
-    return editor_resize(x[..., by:by + s, bx:bx + s], size, filt)
-
-
-def jitter(box, frame, shift, size, g):
-    "`box` (x, y, side) as another detector may frame it: side ±`frame`, centre ±`shift` editor px."
-    u = lambda: 2*torch.rand((), generator=g).item() - 1
-    x, y, s = box; t, k = s*(1 + frame*u()), s/size
-    return x + (s - t)/2 + k*shift*u(), y + (s - t)/2 + k*shift*u(), t
 
 
 def cut(img, box):

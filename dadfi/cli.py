@@ -22,6 +22,7 @@ from . import __version__
 from .train import PROTECT_GEN
 from .protect import ProtectOptions, check_figure, check_photo, protect_files
 from .photos import check_path
+from .refine import Refined
 from .zoo import MODELS_DIR, load_zoo
 from .metrics import fetch_fid_network
 from .report import readme_tables
@@ -35,17 +36,33 @@ def _fetch(a):
     print(f"{dest}: ready ({dvc_dir_md5(dest)})")
 
 # %% ../nbs/90_cli.ipynb #8a837fb2
+def _params(a) -> tuple:
+    "The params of `a.params` (default: the repository's) and the folder their paths start from."
+    params = a.params or find_root()/'params.yaml'
+    return load_params(params), Path(params).parent
+
+def _zoo(a, P, root: Path, names=None) -> dict:
+    "The zoo's models `names` (default: all of `deepfakes.models`), on `a.device`."
+    return load_zoo(P, None, names, models_dir=MODELS_DIR, root=root, device=get_device(a.device))
+
+def _refiner(a):
+    "With `--refine`: Gen → `Refined` against the surrogates of `refine.models`; else None."
+    if not a.refine: return None
+    P, root = _params(a); zoo = _zoo(a, P, root, P.refine.models)
+    return lambda g: Refined(g, list(zoo.values()), P.refine, P.data.size)
+
 def _protect(a):
     model = a.model or find_root()/PROTECT_GEN
     if not Path(model).exists():
         raise FileNotFoundError(f"{model}: no trained Gen; run `dvc repro` or pass --model")
     opts = ProtectOptions(a.lim, a.batch_size, get_device(a.device), a.overwrite, a.whole,
-                          a.show_boxes, a.strip_metadata)
+                          a.show_boxes, a.strip_metadata, _refiner(a))
     res = protect_files(a.inputs, a.out, model, opts)
     ok = [r for r in res if 'error' not in r]
     print(f"{len(ok)} protected (faces: {sum(len(r['faces']) for r in ok)}, "
           f"whole photos: {sum(not r['faces'] for r in ok)}), {len(res) - len(ok)} failed")
     if len(ok) < len(res): raise SystemExit(1)
+
 
 # %% ../nbs/90_cli.ipynb #3f10a3ce
 def _tally(models: dict) -> tuple[int, int]:
@@ -54,9 +71,8 @@ def _tally(models: dict) -> tuple[int, int]:
     return sum(vs), len(vs)
 
 def _check(a):
-    dev, params = get_device(a.device), a.params or find_root()/'params.yaml'
-    P, root = load_params(params), Path(params).parent
-    zoo = load_zoo(P, None, models_dir=MODELS_DIR, root=root, device=dev)
+    dev, (P, root) = get_device(a.device), _params(a)
+    zoo = _zoo(a, P, root)
     res = check_photo(a.original, a.protected, zoo, P.data.size, dev)
     for name, targets in res['models'].items():
         for t, r in targets.items():
@@ -146,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
                     help='also write NAME_boxes.png: the faces found')
     pr.add_argument('--strip-metadata', action='store_true',
                     help='drop the EXIF (GPS position included)')
+    pr.add_argument('--refine', action='store_true',
+                    help="DADFI-robust + refine (ours): refine each photo's protection against the "
+                         "zoo's surrogates (params `refine`; seconds a photo, a visible budget)")
+    pr.add_argument('--params', type=Path,
+                    help="with --refine: the params.yaml naming the zoo (default: the "
+                         "repository's)")
     pr.set_defaults(run=_protect)
     ck = sub.add_parser('check',
                         help="run the zoo's deepfake models on a photo and its protected copy")

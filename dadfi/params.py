@@ -14,8 +14,8 @@ import yaml
 
 # %% auto #0
 __all__ = ['find_root', 'atomic_write', 'DatasetParams', 'DataParams', 'SurrogateParams', 'CheckParams', 'DeepfakesParams',
-           'RobustParams', 'DadfiParams', 'EvalParams', 'PhotoParams', 'Params', 'ParamsError', 'with_profile',
-           'load_params', 'params_yaml', 'tiny_params']
+           'RobustParams', 'DadfiParams', 'EvalParams', 'PhotoParams', 'RefineParams', 'Params', 'ParamsError',
+           'with_profile', 'load_params', 'params_yaml', 'tiny_params']
 
 # %% ../nbs/00_params.ipynb #4f8a3f29
 def find_root(start: str | Path = '.') -> Path:
@@ -199,6 +199,26 @@ class PhotoParams:
         'area', 'bilinear', 'bicubic', 'bilinear, aliased', 'bicubic, aliased'])
     runs: list[str] = field(default_factory=lambda: ['breaking', 'robust'])  # train_dadfi's runs
 
+# %% ../nbs/00_params.ipynb #b7e1c2a4
+@dataclass
+class RefineParams:
+    """DADFI-robust + refine (ours, `dadfi.refine`): a per-photo PGD from `Gen`'s protection along
+    the editor's path, blind to its boxes, within its own `lim` (`dadfi protect --refine`, stage
+    `photos`)."""
+    lim: float = 0.1           # its own bound on the perturbation (DADFI's `lim` stays 0.05)
+    # the surrogates it attacks (StarGAN-v2 too: from a `Gen` of 0.05 StarGAN alone loses it)
+    models: list[str] = field(default_factory=lambda: ['stargan', 'starganv2'])
+    steps: int = 250           # PGD steps per photo, of `step`, halved after 10, 30, 70% of them
+    step: float = 0.01
+    targets: int = 1           # each step, this many of each model's targets at random (0: all)
+    framings: int = 2          # each step, each face framed this many ways by another detector:
+    frame: float = 0.04        # side ± this share,
+    shift: float = 1.25        # centre ± this many editor pixels
+    jpeg: int = 75             # the whole photo's JPEG quality on `jpeg_share` of the steps
+    jpeg_share: float = 0.8
+    start: str = 'robust'      # stage photos: the train_dadfi run (every seed) it starts from
+
+
 # %% ../nbs/00_params.ipynb #c0a39c75
 @dataclass
 class Params:
@@ -210,6 +230,7 @@ class Params:
     dadfi: DadfiParams = field(default_factory=DadfiParams)
     evaluation: EvalParams = field(default_factory=EvalParams)
     photos: PhotoParams = field(default_factory=PhotoParams)
+    refine: RefineParams = field(default_factory=RefineParams)
 
 # %% ../nbs/00_params.ipynb #33e8b78b
 class ParamsError(ValueError):

@@ -15,7 +15,8 @@ from .evaluation import score
 from .robust import at_face_side, editor_crop, editor_views, jpeg, trips
 from .metrics import psnr
 from .metrics import disruption
-from .protect import apply_perturbation, perturbations, protect_photo, read_pair, verdicts
+from .protect import apply_perturbation, face_psnr, finite_mean, perturbations, protect_photo
+from .protect import read_pair, verdicts
 
 # %% auto #0
 __all__ = ['photo_report', 'NoiseGen', 'check_path']
@@ -54,22 +55,24 @@ def _rates(models: dict, c: list, ps: list[list], cache: dict) -> dict:
 # %% ../nbs/10a_photos.ipynb #77f677c9
 def photo_report(models: dict, runs: dict, photos: dict, sides, ts: dict, filters, size: int,
                  lim: float, device='cpu') -> dict:
-    """Per run (`runs`: name → a `Gen` per seed), the protected photos' PSNR and, per trip and
-    filter, each model's rates over every face of `photos` shown at each of `sides`."""
+    """Per run (`runs`: name → a `Gen` per seed), the PSNR of the protected photos and of their
+    faces, and per trip and filter each model's rates over every face of `photos` shown at each of
+    `sides`."""
     shown = {f'{n}@{s}': im for n, img in photos.items() for s in sides
              if (im := at_face_side(img, s)) is not None}
     gens, cells = [g for gs in runs.values() for g in gs], {}
-    ps = {r: [] for r in runs}
+    ps, pf = {r: [] for r in runs}, {r: [] for r in runs}
     for img in progress(shown.values(), desc='photos', unit='photo', leave=False):
-        prots = [protect_photo(g, img, size, lim, device)[0] for g in gens]
-        for r, q in zip((r for r, gs in runs.items() for _ in gs), prots):
-            ps[r].append(psnr(img, q))
+        outs = [protect_photo(g, img, size, lim, device) for g in gens]
+        for r, (q, bs) in zip((r for r, gs in runs.items() for _ in gs), outs):
+            ps[r].append(psnr(img, q)); pf[r] += [face_psnr(img, q, b) for b in bs]
+        prots = [q for q, _ in outs]
         views = editor_views(img, prots, size, ts, filters)
         _gather(cells, views | _crop_cells(gens, views, lim, device), runs)
     caches = {k: {} for k in cells}
     return {'photos': {k: list(v.shape[:2]) for k, v in shown.items()},
             'n_faces': sum(map(len, cells['as saved', filters[0]][0])),
-            'runs': {r: {'psnr': float(np.mean(ps[r])), 'cells': {
+            'runs': {r: {'psnr': finite_mean(ps[r]), 'psnr_faces': finite_mean(pf[r]), 'cells': {
                 ' | '.join(filter(None, k)): _rates(models, c, pr[r], caches[k])
                 for k, (c, pr) in cells.items()}} for r in runs}}
 

@@ -10,11 +10,13 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'MIN_SIDE', 'ORIENTATION', 'PHOTO_ERRORS', 'working_shape', 'to_levels', 'perturbations',
-           'apply_perturbation', 'face_perturbation', 'protect_photo', 'draw_boxes', 'read_photo', 'output_names',
-           'ProtectOptions', 'photo_metadata', 'protect_files', 'read_pair', 'verdicts', 'check_photo', 'check_figure']
+           'apply_perturbation', 'face_perturbation', 'protect_photo', 'face_psnr', 'finite_mean', 'draw_boxes',
+           'read_photo', 'output_names', 'ProtectOptions', 'photo_metadata', 'protect_files', 'read_pair', 'verdicts',
+           'check_photo', 'check_figure']
 
 # %% ../nbs/08_protect.ipynb #7d63de90
 import sys
+from typing import Callable
 from dataclasses import dataclass, replace
 import numpy as np
 import torch
@@ -74,11 +76,24 @@ def face_perturbation(gen, img: np.ndarray, boxes: list[tuple], size: int, lim: 
 # %% ../nbs/08_protect.ipynb #315f2101
 def protect_photo(gen, img: np.ndarray, size: int, lim: float, device='cpu', whole: bool = False,
                   batch_size: int = 8) -> tuple[np.ndarray, list[tuple]]:
-    "The protected `img` and the faces protected in it (none: the whole photo, at `Gen`'s size)."
+    """The protected `img` and the faces protected in it (none: the whole photo, at `Gen`'s size);
+    a `Gen` with a `refine` (`dadfi.refine.Refined`) refines its protection of the faces."""
     boxes = [] if whole else detect_faces(img)
     d = (face_perturbation(gen, img, boxes, size, lim, device, batch_size) if boxes
          else perturbations(gen, [img], size, lim, device)[0])
-    return apply_perturbation(img, d), boxes
+    out = apply_perturbation(img, d)
+    return (gen.refine(img, out, boxes, device) if hasattr(gen, 'refine') else out), boxes
+
+# %% ../nbs/08_protect.ipynb #2b8d0171
+def face_psnr(img: np.ndarray, prot: np.ndarray, box: tuple) -> float:
+    "PSNR between `img` and `prot` over the square `box` (x, y, side), at its own pixels."
+    side = int(round(box[2]))
+    return psnr(square_crop(img, side, box), square_crop(prot, side, box))
+
+def finite_mean(v: list) -> float | None:
+    "The mean of the finite values of `v` (a face left as it was has an infinite PSNR), or None."
+    v = [x for x in v if np.isfinite(x)]
+    return float(np.mean(v)) if v else None
 
 # %% ../nbs/08_protect.ipynb #2a3ddbd5
 def draw_boxes(img: np.ndarray, boxes: list[tuple]) -> np.ndarray:
@@ -145,6 +160,7 @@ class ProtectOptions:
     whole: bool = False            # protect the whole photo, not each face found
     show_boxes: bool = False       # also write the faces found, drawn on the photo
     strip_metadata: bool = False   # drop EXIF (GPS included); the ICC profile is always kept
+    refine: Callable | None = None  # Gen → Gen that refines (`dadfi.refine.Refined`)
     max_pixels: int = MAX_PIXELS
     min_side: int = MIN_SIDE
 
@@ -185,6 +201,7 @@ def _protect_one(gen, size: int, f: Path, o: Path, ob: Path, ins: set, a: Protec
     return dict(protected=how, faces=[[round(v, 1) for v in b] for b in boxes],
                 size=list(rgb.shape[:2]),
                 psnr=psnr(rgb, prot),
+                psnr_faces=finite_mean([face_psnr(rgb, prot, b) for b in boxes]),
                 linf=float(np.abs(prot.astype(int) - rgb.astype(int)).max()/127.5),
                 **({'boxes': str(ob)} if a.show_boxes else {}))
 
@@ -196,13 +213,14 @@ def _line(r: dict) -> str:
     what = f"{n} face{'s'*(n != 1)}" if n else r['protected'].replace(':', ',')
     return (f"{r['input']} -> {r['output']}: {what}, "
             f"‖δ‖∞ {r['linf']:.4f} ({round(r['linf']*127.5)}/255), "
-            f"PSNR {r['psnr']:.1f} dB")
+            f"PSNR {r['psnr']:.1f} dB" + (f" (faces {r['psnr_faces']:.1f})" if n else ''))
 
 def protect_files(inputs, out_dir, model, opts: ProtectOptions | None = None,
                   log=print, err=None) -> list[dict]:
     "Protect each photo of `inputs` with `Gen` checkpoint `model`, one at a time; a dict per photo."
     a, err = opts or ProtectOptions(), err or (lambda s: print(s, file=sys.stderr))
     gen, meta = load_gen(model, a.device)
+    gen = a.refine(gen) if a.refine else gen
     a = replace(a, lim=meta['lim'] if a.lim is None else a.lim)
     out_dir, files = Path(out_dir), _collect(inputs)
     ins, results = {f.resolve() for f, _ in files}, []

@@ -6,14 +6,15 @@ Docs: https://dadfi.github.io/dadfi/report.html.md"""
 
 # %% ../nbs/13_report.ipynb #884af554
 from __future__ import annotations
-import json, math, re
+import itertools, json, math, re
 from pathlib import Path
 
 # %% auto #0
 __all__ = ['ALONE', 'CEILING', 'START', 'END', 'TRAIN_START', 'TRAIN_END', 'ZOO_START', 'ZOO_END', 'PHOTOS_START', 'PHOTOS_END',
-           'FLOOR', 'HEADLINE_START', 'HEADLINE_END', 'HEADLINE_RUNS', 'HEADLINE_FILES', 'rate_ci', 'share',
-           'results_table', 'update_readme', 'robustness_table', 'report_tables', 'training_table', 'zoo_table',
-           'photos_table', 'readme_tables', 'headline_table', 'pages', 'generated', 'page_of', 'write_pages']
+           'FLOOR', 'HEADLINE_START', 'HEADLINE_END', 'HEADLINE_RUNS', 'REFINED_RUN', 'HEADLINE_FILES', 'rate_ci',
+           'share', 'results_table', 'update_readme', 'robustness_table', 'report_tables', 'training_table',
+           'zoo_table', 'photos_table', 'readme_tables', 'headline_table', 'pages', 'generated', 'page_of',
+           'write_pages']
 
 # %% ../nbs/13_report.ipynb #f0b62aa8
 def _pct(v): return '–' if v is None or (isinstance(v, float) and math.isnan(v)) else f"{100*v:.1f}"
@@ -154,7 +155,8 @@ _CELL_NAMES = {'crop itself': "the editor's crop protected directly (the evaluat
 
 def photos_table(report: dict) -> str:
     """Markdown of stage `photos`' report: per run and step of the editor's path, SR_mask per
-    model (intervals, seeds), the noise floor's beside it; the protected photos' PSNR."""
+    model (intervals, seeds), the noise floor's beside it; the PSNR of the protected photos
+    and of their faces."""
     runs, floor = report['runs'], report['runs'].get(FLOOR)
     ms = list(next(iter(next(iter(runs.values()))['cells'].values())))
     lines = ["| run | the whole photo \\| the editor's filter | "
@@ -168,9 +170,10 @@ def photos_table(report: dict) -> str:
                   if floor else '')
             lines.append(f"| {r} | {_CELL_NAMES.get(c, c).replace('|', chr(92) + '|')} | "
                          + ' | '.join(rate_ci(rates[m]) for m in ms) + fl + ' |')
-    psnr = '; '.join(f"{r} {v['psnr']:.1f} dB" for r, v in runs.items())
-    return ('\n'.join(lines) + f"\n\n*{report['describe']}. PSNR of the protected photos: {psnr}; "
-            "95% bootstrap intervals over faces, the range over seeds.*\n")
+    psnr = '; '.join(f"{r} {v['psnr']:.1f} dB ({v['psnr_faces']:.1f})" for r, v in runs.items())
+    return ('\n'.join(lines) + f"\n\n*{report['describe']}. PSNR of the protected photos "
+            f"(of their faces): {psnr}; 95% bootstrap intervals over faces, the range over "
+            "seeds.*\n")
 
 # %% ../nbs/13_report.ipynb #dcef14f3
 def readme_tables(met: Path, files: list | None = None) -> dict[tuple[str, str], str]:
@@ -190,6 +193,7 @@ def readme_tables(met: Path, files: list | None = None) -> dict[tuple[str, str],
 HEADLINE_START, HEADLINE_END = '<!-- headline:start -->', '<!-- headline:end -->'
 HEADLINE_RUNS = ['DADFI (paper)', 'DADFI-breaking (ours)', 'DADFI-robust (ours)',
                  'PGD ceiling, each model alone']
+REFINED_RUN = 'DADFI-robust + refine (ours)'   # `dadfi.refine.REFINED` (no model code here)
 
 def _seeds(m: dict) -> str:
     "A masked success rate in %, with the range of its seeds where it has several."
@@ -205,7 +209,8 @@ def _photo_range(cells: dict, step: str, model: str) -> str:
 # %% ../nbs/13_report.ipynb #1dbdec78
 def headline_table(met: Path) -> str:
     """Markdown: SR_mask % per model of the paper's method, our variants and the ceiling on the main
-    dataset's test faces; the shipped generator along real photos' editor's path."""
+    dataset's test faces; the shipped generator, and its per-photo refinement, along real photos'
+    editor's path."""
     read = lambda n: json.loads((Path(met)/n).read_text())
     ev, ship = read('eval_main.json'), read('dadfi.json')['protect']['name']
     ms = ev['models_trained_on'] + ev['held_out']
@@ -214,13 +219,16 @@ def headline_table(met: Path) -> str:
     for r in HEADLINE_RUNS:
         row = (_seeds(ev['methods'][r]['models'][m]) for m in ms)
         lines.append(f"| {r} | " + ' | '.join(row) + ' |')
-    cells = read('photos.json')['runs'][ship]['cells']
-    for step, what in [('as saved', 'as saved'), ('jpeg75', 'whole photo JPEG 75 first')]:
-        lines.append(f"| {ship}, real photos, editor's path, {what} | "
-                     + ' | '.join(_photo_range(cells, step, m) for m in ms) + ' |')
-    return '\n'.join(lines) + (f"\n\n*{ev['describe']}. "
-                               f"Real photos: {read('photos.json')['describe']}; "
-                               f"the range over the editor's five filters.*\n")
+    ph = read('photos.json'); runs = [r for r in (ship, REFINED_RUN) if r in ph['runs']]
+    for r, (step, what) in itertools.product(runs, [('as saved', 'as saved'),
+                                                    ('jpeg75', 'whole photo JPEG 75 first')]):
+        lines.append(f"| {r}, real photos, editor's path, {what} | "
+                     + ' | '.join(_photo_range(ph['runs'][r]['cells'], step, m) for m in ms) + ' |')
+    db = '; '.join(f"{r} {ph['runs'][r]['psnr']:.1f} dB ({ph['runs'][r]['psnr_faces']:.1f})"
+                   for r in runs)
+    return '\n'.join(lines) + (f"\n\n*{ev['describe']}. Real photos: {ph['describe']}; the range "
+                               f"over the editor's five filters; PSNR of the protected photos (of "
+                               f"their faces): {db}.*\n")
 
 # %% ../nbs/13_report.ipynb #b0d68c1c
 def pages(root: Path) -> list[Path]:

@@ -196,7 +196,9 @@ def test_dvc_repro_smoke(tmp_path, tmp_path_factory, data_dir):
     tr = json.loads((tmp_path/'outputs'/'metrics'/'transfer.json').read_text())
     assert len(tr['rows']) == len(p['dadfi']['models']) + 1 and tr['seeds'] == seeds
     ph = json.loads((tmp_path/'outputs'/'metrics'/'photos.json').read_text())       # real photos, the editor's path
-    assert set(ph['runs']) == {'DADFI-breaking (ours)', 'DADFI-robust (ours)', 'noise floor'} and list(ph['photos']) == ['obama@100']
+    assert set(ph['runs']) == {'DADFI-breaking (ours)', 'DADFI-robust (ours)', 'DADFI-robust + refine (ours)', 'noise floor'}
+    assert list(ph['photos']) == ['obama@100']
+    assert all(len(v['seeds']) == len(seeds) for v in ph['runs']['DADFI-robust + refine (ours)']['cells']['jpeg75 | area'].values())
     assert set(ph['runs']['noise floor']['cells']) == {'as saved | area', 'jpeg75 | area', 'crop itself', 'crop, JPEG 75'}
     assert all(len(v['seeds']) == len(seeds) for v in ph['runs']['DADFI-breaking (ours)']['cells']['jpeg75 | area'].values())
     assert '| DADFI-breaking (ours) | jpeg75 \\| area |' in (tmp_path/'outputs'/'results'/'results.md').read_text()
