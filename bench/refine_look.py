@@ -1,6 +1,7 @@
 """What DADFI-robust + refine (ours, `dadfi.refine`) looks like: per photo, the face the protector finds,
 as it was, protected by DADFI-robust in one pass (`lim` 0.05) and refined (`refine.lim`), side by side at
-the face's own pixels; one PNG (not kept in git).
+the face's own pixels; one PNG (not kept in git). Prints each photo's PSNR and its face's, one pass and
+refined.
 
     python bench/refine_look.py [--photos obama@200 biden@400] [--seed 0] [--out outputs/bench/refine_look.png]
 
@@ -15,7 +16,8 @@ from dadfi.data import registry_photo, square_crop
 from dadfi.robust import at_face_side
 from dadfi.zoo import MODELS_DIR, load_zoo
 from dadfi.train import load_gen
-from dadfi.protect import protect_photo
+from dadfi.protect import face_psnr, protect_photo
+from dadfi.metrics import psnr
 from dadfi.refine import Refined
 
 
@@ -35,6 +37,8 @@ def main():
         one, boxes = protect_photo(gen, img, size, meta['lim'])
         ref = protect_photo(Refined(gen, list(zoo.values()), R, size, a.seed), img, size, meta['lim'])[0]
         s = int(round(boxes[0][2]))
+        print(ph, img.shape[:2], ' | '.join(f'{k}: photo {psnr(img, im):.1f} dB, face {face_psnr(img, im, boxes[0]):.1f}'
+                                            for k, im in (('one pass', one), ('refined', ref))), flush=True)
         rows.append(np.concatenate([square_crop(im, s, boxes[0]) for im in (img, one, ref)], 1))
     w = max(r.shape[1] for r in rows)
     out = root/a.out; out.parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,7 @@ def _fetch(a):
     dest = fetch(a.dest or root/'data', a.dvc_file or root/'data.dvc')
     print(f"{dest}: ready ({dvc_dir_md5(dest)})")
 
-# %% ../nbs/90_cli.ipynb #8a837fb2
+# %% ../nbs/90_cli.ipynb #0a3505fb
 def _params(a) -> tuple:
     "The params of `a.params` (default: the repository's) and the folder their paths start from."
     params = a.params or find_root()/'params.yaml'
@@ -45,12 +45,14 @@ def _zoo(a, P, root: Path, names=None) -> dict:
     "The zoo's models `names` (default: all of `deepfakes.models`), on `a.device`."
     return load_zoo(P, None, names, models_dir=MODELS_DIR, root=root, device=get_device(a.device))
 
+# %% ../nbs/90_cli.ipynb #94d84929
 def _refiner(a):
     "With `--refine`: Gen → `Refined` against the surrogates of `refine.models`; else None."
     if not a.refine: return None
     P, root = _params(a); zoo = _zoo(a, P, root, P.refine.models)
     return lambda g: Refined(g, list(zoo.values()), P.refine, P.data.size)
 
+# %% ../nbs/90_cli.ipynb #5d099956
 def _protect(a):
     model = a.model or find_root()/PROTECT_GEN
     if not Path(model).exists():
@@ -62,7 +64,6 @@ def _protect(a):
     print(f"{len(ok)} protected (faces: {sum(len(r['faces']) for r in ok)}, "
           f"whole photos: {sum(not r['faces'] for r in ok)}), {len(res) - len(ok)} failed")
     if len(ok) < len(res): raise SystemExit(1)
-
 
 # %% ../nbs/90_cli.ipynb #3f10a3ce
 def _tally(models: dict) -> tuple[int, int]:
@@ -163,8 +164,9 @@ def parser() -> argparse.ArgumentParser:
     pr.add_argument('--strip-metadata', action='store_true',
                     help='drop the EXIF (GPS position included)')
     pr.add_argument('--refine', action='store_true',
-                    help="DADFI-robust + refine (ours): refine each photo's protection against the "
-                         "zoo's surrogates (params `refine`; seconds a photo, a visible budget)")
+                    help="DADFI-robust + refine (ours): refine the faces' protection against the "
+                         "zoo's surrogates, within refine.lim of params.yaml (not --lim); "
+                         "seconds a photo, a pattern one can see")
     pr.add_argument('--params', type=Path,
                     help="with --refine: the params.yaml naming the zoo (default: the "
                          "repository's)")

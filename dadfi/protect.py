@@ -84,12 +84,13 @@ def protect_photo(gen, img: np.ndarray, size: int, lim: float, device='cpu', who
     out = apply_perturbation(img, d)
     return (gen.refine(img, out, boxes, device) if hasattr(gen, 'refine') else out), boxes
 
-# %% ../nbs/08_protect.ipynb #2b8d0171
+# %% ../nbs/08_protect.ipynb #c5e1cd09
 def face_psnr(img: np.ndarray, prot: np.ndarray, box: tuple) -> float:
     "PSNR between `img` and `prot` over the square `box` (x, y, side), at its own pixels."
     side = int(round(box[2]))
     return psnr(square_crop(img, side, box), square_crop(prot, side, box))
 
+# %% ../nbs/08_protect.ipynb #d3bc31c3
 def finite_mean(v: list) -> float | None:
     "The mean of the finite values of `v` (a face left as it was has an infinite PSNR), or None."
     v = [x for x in v if np.isfinite(x)]
@@ -213,7 +214,8 @@ def _line(r: dict) -> str:
     what = f"{n} face{'s'*(n != 1)}" if n else r['protected'].replace(':', ',')
     return (f"{r['input']} -> {r['output']}: {what}, "
             f"‖δ‖∞ {r['linf']:.4f} ({round(r['linf']*127.5)}/255), "
-            f"PSNR {r['psnr']:.1f} dB" + (f" (faces {r['psnr_faces']:.1f})" if n else ''))
+            f"PSNR {r['psnr']:.1f} dB"
+            + (f" (faces {r['psnr_faces']:.1f})" if r['psnr_faces'] is not None else ''))
 
 def protect_files(inputs, out_dir, model, opts: ProtectOptions | None = None,
                   log=print, err=None) -> list[dict]:

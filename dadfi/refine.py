@@ -46,11 +46,12 @@ def jitter(box: tuple, frame: float, shift: float, size: int, g: torch.Generator
     x, y, s = box; t, k = s*(1 + frame*u()), s/size
     return x + (s - t)/2 + k*shift*u(), y + (s - t)/2 + k*shift*u(), t
 
-# %% ../nbs/08a_refine.ipynb #94b94fea
+# %% ../nbs/08a_refine.ipynb #c8e1a993
 def _some(ts: list, n: int, g: torch.Generator) -> list:
     "`n` of `ts` drawn at random (all of them if `n` is 0 or more than there are)."
     return ts if not 0 < n < len(ts) else [ts[i] for i in torch.randperm(len(ts), generator=g)[:n]]
 
+# %% ../nbs/08a_refine.ipynb #c3a3d082
 def _draw(p: RefineParams, boxes: list, models: list, size: int, g: torch.Generator) -> tuple:
     """One random editor's path: through JPEG or not, a filter, `p.framings` framings of each of
     `boxes`, and the (model, target) pairs of `p.targets`."""
@@ -59,15 +60,16 @@ def _draw(p: RefineParams, boxes: list, models: list, size: int, g: torch.Genera
     bs = [jitter(b, p.frame, p.shift, size, g) for b in boxes for _ in range(p.framings)]
     return via_jpeg, f, bs, [(m, t) for m in models for t in _some(m.targets, p.targets, g)]
 
+# %% ../nbs/08a_refine.ipynb #e7029cd3
 def _edits(pairs: list, c: torch.Tensor) -> list:
     "Each (model, target)'s clean edit of crops `c`, with its mask (`masked_distance`'s)."
     with torch.no_grad(): return [(e := m(c, t, None), edit_mask(e, c)) for m, t in pairs]
 
+# %% ../nbs/08a_refine.ipynb #ab1879b1
 def _loss(pairs: list, z: torch.Tensor, clean: list) -> torch.Tensor:
     "The edits' masked distances from `clean`, in units of the threshold, saturating at 2."
     d = torch.stack([masked_distance(m(z, t, None), *cl) for (m, t), cl in zip(pairs, clean)], 1)
     return success_share(d, cap=2.0).sum()
-
 
 # %% ../nbs/08a_refine.ipynb #4e9bd1ae
 def refine_photo(img: np.ndarray, start: np.ndarray, boxes: list[tuple], models: list,
@@ -94,17 +96,19 @@ def refine_photo(img: np.ndarray, start: np.ndarray, boxes: list[tuple], models:
                                                     to_levels(v[0].detach().cpu(), p.lim))
     return out
 
-# %% ../nbs/08a_refine.ipynb #ab4b1eb6
+# %% ../nbs/08a_refine.ipynb #bd8347a5
 REFINED = 'DADFI-robust + refine (ours)'   # its name in the reports
 
+# %% ../nbs/08a_refine.ipynb #bcbbf3a7
 class Refined(torch.nn.Module):
     "`gen` whose every protected photo `refine_photo` refines against `models` (`p`, `size`)."
     def __init__(self, gen, models: list, p: RefineParams, size: int, seed: int = 0):
         super().__init__(); self.gen, self.p, self.size, self.seed = gen, p, size, seed
-        self.models, self.side = list(models), getattr(gen, 'side', None)
+        self.models, self.side = torch.nn.ModuleList(models), getattr(gen, 'side', None)
     def forward(self, x):
         "`Gen` itself: the crops it protects directly are its own."
         return self.gen(x)
     def refine(self, img, start, boxes, device='cpu'):
         "`start` (`img` protected by `gen`, faces `boxes`) refined by `refine_photo`."
-        return refine_photo(img, start, boxes, self.models, self.p, self.size, self.seed, device)
+        return refine_photo(img, start, boxes, list(self.models), self.p, self.size, self.seed,
+                            device)

@@ -153,6 +153,11 @@ FLOOR = 'noise floor'
 _CELL_NAMES = {'crop itself': "the editor's crop protected directly (the evaluation's case)",
                'crop, JPEG 75': "the same crop saved as JPEG 75 (the worst case)"}
 
+def _db(v: dict) -> str:
+    "A run's PSNR of photos and, in brackets, of their faces ('–' where no face changed)."
+    f = v.get('psnr_faces')
+    return f"{v['psnr']:.1f} dB ({'–' if f is None else f'{f:.1f}'})"
+
 def photos_table(report: dict) -> str:
     """Markdown of stage `photos`' report: per run and step of the editor's path, SR_mask per
     model (intervals, seeds), the noise floor's beside it; the PSNR of the protected photos
@@ -170,7 +175,7 @@ def photos_table(report: dict) -> str:
                   if floor else '')
             lines.append(f"| {r} | {_CELL_NAMES.get(c, c).replace('|', chr(92) + '|')} | "
                          + ' | '.join(rate_ci(rates[m]) for m in ms) + fl + ' |')
-    psnr = '; '.join(f"{r} {v['psnr']:.1f} dB ({v['psnr_faces']:.1f})" for r, v in runs.items())
+    psnr = '; '.join(f"{r} {_db(v)}" for r, v in runs.items())
     return ('\n'.join(lines) + f"\n\n*{report['describe']}. PSNR of the protected photos "
             f"(of their faces): {psnr}; 95% bootstrap intervals over faces, the range over "
             "seeds.*\n")
@@ -224,8 +229,7 @@ def headline_table(met: Path) -> str:
                                                     ('jpeg75', 'whole photo JPEG 75 first')]):
         lines.append(f"| {r}, real photos, editor's path, {what} | "
                      + ' | '.join(_photo_range(ph['runs'][r]['cells'], step, m) for m in ms) + ' |')
-    db = '; '.join(f"{r} {ph['runs'][r]['psnr']:.1f} dB ({ph['runs'][r]['psnr_faces']:.1f})"
-                   for r in runs)
+    db = '; '.join(f"{r} {_db(ph['runs'][r])}" for r in runs)
     return '\n'.join(lines) + (f"\n\n*{ev['describe']}. Real photos: {ph['describe']}; the range "
                                f"over the editor's five filters; PSNR of the protected photos (of "
                                f"their faces): {db}.*\n")
