@@ -29,7 +29,7 @@ from dadfi.core import read_image
 from dadfi.params import find_root, load_params
 from dadfi.data import PHOTOS, detect_faces, registry_photo
 from dadfi.robust import EDITOR_FILTERS, at_face_side, diff_jpeg, editor_views, jpeg, paste_face
-from dadfi.protect import apply_perturbation, protect_photo, to_levels
+from dadfi.protect import apply_perturbation, face_psnr, finite_mean, protect_photo, to_levels
 from dadfi.metrics import edit_mask, psnr
 from dadfi.attacks import STEP_SCHEDULES, masked_distance, success_share
 from dadfi.evaluation import score
@@ -38,12 +38,6 @@ from dadfi.zoo import MODELS_DIR, load_zoo
 from dadfi.refine import box_crop as crop, face_rect as rect, jitter   # (crop: kept to valid pixels)
 
 TRIPS = {'as saved': lambda im: im, 'jpeg75': lambda im: jpeg(im[None], 75)[0]}
-
-
-def cut(img, box):
-    "The square `box` (x, y, side) of `img`, within its borders."
-    x, y, s = (int(round(v)) for v in box)
-    return img[max(y, 0):y + s, max(x, 0):x + s]
 
 
 def box_gaps(img):
@@ -150,16 +144,15 @@ def main():
             for k, (c, ps) in editor_views(im, [prot], size, TRIPS, list(EDITOR_FILTERS)).items():
                 for key in (' | '.join(k), ' | '.join(k) + f' | faces {s} px'):    # and per face size
                     cc, pp = cells.setdefault(key, ([], [])); cc.append(c); pp.append(ps[0])
-            db.append(psnr(im, prot)); db_faces += [psnr(cut(im, b), cut(prot, b)) for b in detect_faces(im)]
+            db.append(psnr(im, prot)); db_faces += [face_psnr(im, prot, b) for b in detect_faces(im)]
             print(way, f'{n}@{s}', f'{time.time() - t0:.0f} s', flush=True)
         res['ways'][way] = {k: {m: round(100*v['success_mask'], 1) for m, v in
                                 score(zoo, np.concatenate(c), np.concatenate(p), None)['models'].items()}
                             for k, (c, p) in cells.items() if sum(map(len, c))}
         res['ways'][way]['n_faces'] = int(sum(map(len, cells['as saved | area'][0])))
         res['ways'][way]['seconds'] = round(time.time() - t0)
-        finite = lambda v: [x for x in v if np.isfinite(x)]            # (a photo left as it was: inf)
-        res['ways'][way]['psnr'] = {'photo': round(float(np.mean(finite(db))), 1),
-                                    'faces': round(float(np.mean(finite(db_faces))), 1)}
+        res['ways'][way]['psnr'] = {'photo': round(finite_mean(db), 1),     # (unchanged: inf)
+                                    'faces': round(finite_mean(db_faces), 1)}
         print(way, json.dumps(res['ways'][way], indent=1), flush=True)
     (root/a.out).write_text(json.dumps(res, indent=1))
 

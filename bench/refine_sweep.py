@@ -6,7 +6,7 @@ and the seconds it took (refinement and scoring).
     python bench/refine_sweep.py --seed 0 --set targets=1 steps=250 --out bench/results/refine/E1_s0.json
 
 Needs `dvc repro train_dadfi` (the surrogates and `outputs/dadfi/gen_<start>_s<seed>.pt`). About 8 minutes
-a seed on the 2-core machine at 250 steps of one target (3 at 100 steps).
+a seed on the 2-core machine at 250 steps of one target (4 at 100 steps).
 """
 import argparse, json, time
 from dadfi.core import read_image
